@@ -1,0 +1,78 @@
+# Switchboard — the README's two commands are `make run` and `make test`.
+# Each installs what it needs (system packages on Debian/Ubuntu, npm packages from the
+# lockfile) and skips work that is already done.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+CARGO ?= cargo
+UI := ui
+TARGET_DIR := $(shell $(CARGO) metadata --format-version 1 --no-deps 2>/dev/null | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
+ifeq ($(TARGET_DIR),)
+TARGET_DIR := target
+endif
+APP_BIN := $(TARGET_DIR)/debug/switchboard-app
+UI_SOURCES := $(shell find $(UI)/src $(UI)/public -type f 2>/dev/null) \
+	$(wildcard $(UI)/index.html $(UI)/vite.config.ts $(UI)/svelte.config.js $(UI)/tsconfig*.json)
+# Headless display and a private D-Bus session for anything that opens a window.
+HEADLESS := xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session --
+
+.PHONY: help run test deps ui app e2e lint unit ui-test core-has-no-tauri bindings bench dev clean
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+run: app ## Build everything needed and open the app (UI embedded)
+	$(APP_BIN)
+
+test: deps ui lint unit ui-test e2e ## Every check and test: fmt, clippy, Rust, UI, end to end
+	@echo "make test: all checks passed"
+
+deps: ## Install missing system packages (Debian/Ubuntu) or say what to install
+	@scripts/install-deps.sh
+
+$(UI)/node_modules/.installed: $(UI)/package.json $(UI)/package-lock.json | deps
+	cd $(UI) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(UI)/dist/index.html: $(UI)/node_modules/.installed $(UI_SOURCES)
+	cd $(UI) && npm run build
+	@touch $@
+
+ui: $(UI)/dist/index.html ## Build the UI into ui/dist
+
+app: deps ui ## Build the desktop app with ui/dist embedded
+	$(CARGO) build --locked -p switchboard-app
+
+lint: deps ui ## cargo fmt --check and clippy -D warnings
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings
+
+unit: deps ui core-has-no-tauri ## The Rust tests of every crate (bindings freshness included)
+	$(CARGO) test --locked --workspace --exclude switchboard-e2e
+
+core-has-no-tauri: ## The core must never depend on tauri
+	@if $(CARGO) tree --locked -p switchboard-core -e normal,build --prefix none | grep -qE '^tauri'; then \
+		echo "switchboard-core depends on tauri; keep the core GUI-free" >&2; exit 1; fi
+	@echo "switchboard-core: no tauri in its dependency tree"
+
+ui-test: $(UI)/node_modules/.installed ## The UI's type check and Vitest tests
+	cd $(UI) && npm run check && npm test
+
+e2e: app ## End to end: the real app under Xvfb, driven through tauri-driver + WebKitWebDriver
+	$(CARGO) test --locked -p switchboard-e2e --no-run
+	@mkdir -p $(TARGET_DIR)/e2e
+	SWITCHBOARD_APP_BIN=$(abspath $(APP_BIN)) $(HEADLESS) $(CARGO) test --locked -p switchboard-e2e -- --test-threads=1
+	@echo "screenshots: $(TARGET_DIR)/e2e/"
+
+bindings: $(UI)/dist/index.html ## Regenerate the TypeScript bindings from the Rust types
+	UPDATE_BINDINGS=1 $(CARGO) test --locked -p switchboard-app bindings
+
+dev: deps $(UI)/node_modules/.installed ## Hot reload: the Vite dev server + the app loading it (no embedded UI)
+	(cd $(UI) && npm run dev) & trap 'kill $$! 2>/dev/null' EXIT; \
+	$(CARGO) run -p switchboard-app --no-default-features
+
+clean: ## Remove build outputs
+	$(CARGO) clean
+	rm -rf $(UI)/dist $(UI)/node_modules

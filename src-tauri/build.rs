@@ -1,0 +1,14 @@
+//! Generates the app's ACL manifest: every command listed here gets an `allow-…`
+//! permission, and the webview may call only what `capabilities/` grants.
+
+/// Every `#[tauri::command]` the app registers; keep in step with `commands::handler()`.
+const COMMANDS: &[&str] = &["app_info"];
+
+fn main() {
+    let attrs = tauri_build::Attributes::new()
+        .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
+    if let Err(e) = tauri_build::try_build(attrs) {
+        eprintln!("tauri-build failed: {e:#}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,59 @@
+//! `switchboard`: the headless face of Switchboard. Every subcommand is a thin call
+//! into `switchboard-core`, the same code the desktop app runs.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "switchboard",
+    version = switchboard_core::VERSION,
+    about = "Compare models side by side, track cost, and export gateway configs — headless",
+    long_about = None
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Show the version and the data folder this installation uses
+    Info {
+        /// Print one JSON object instead of text
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Info { json } => info(json),
+    }
+}
+
+fn info(json: bool) -> ExitCode {
+    match switchboard_core::AppInfo::current() {
+        Ok(info) if json => match serde_json::to_string(&info) {
+            Ok(s) => {
+                println!("{s}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        },
+        Ok(info) => {
+            println!("switchboard {}", info.version);
+            println!("data folder: {}", info.data_dir);
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,52 @@
+//! The one error type that crosses IPC. The UI switches on `kind`, never on `message`.
+
+use serde::Serialize;
+use ts_rs::TS;
+
+/// Stable discriminator of an [`IpcError`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum IpcErrorKind {
+    /// The data folder cannot be determined or used.
+    DataDir,
+    /// Anything not yet given a kind of its own.
+    Internal,
+}
+
+/// An error as the webview receives it: a kind to switch on and a message to show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, thiserror::Error)]
+#[error("{message}")]
+pub struct IpcError {
+    pub kind: IpcErrorKind,
+    pub message: String,
+}
+
+impl IpcError {
+    pub fn new(kind: IpcErrorKind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<switchboard_core::paths::PathError> for IpcError {
+    fn from(e: switchboard_core::paths::PathError) -> Self {
+        Self::new(IpcErrorKind::DataDir, e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serializes_as_kind_and_message() {
+        let e = IpcError::new(IpcErrorKind::DataDir, "no data folder");
+        let v = serde_json::to_value(&e).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"kind": "data_dir", "message": "no data folder"})
+        );
+    }
+}

@@ -1,0 +1,25 @@
+//! The desktop shell: a builder, the managed state, the command list. Everything else
+//! lives in `switchboard-core`.
+
+mod commands;
+mod error;
+
+#[cfg(test)]
+mod bindings;
+
+pub use error::{IpcError, IpcErrorKind};
+
+/// Builds and runs the app; returns a failure exit code instead of panicking when the
+/// window system or webview cannot start, so the user sees why in the terminal.
+pub fn run() -> std::process::ExitCode {
+    let result = tauri::Builder::default()
+        .invoke_handler(commands::handler())
+        .run(tauri::generate_context!());
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("switchboard: the app could not start: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,230 @@
+//! Harness for the end-to-end tests: starts the real app binary through tauri-driver
+//! (which drives WebKitWebDriver) with its files in a temporary folder, and hands the
+//! test a WebDriver client. Run under Xvfb and `dbus-run-session` (`make e2e`).
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+
+pub type Error = Box<dyn std::error::Error + Send + Sync>;
+
+/// How long to wait for the driver to answer or for an element to appear. Generous,
+/// because a cold WebKit start on a loaded 2-core CI machine is slow; a passing test
+/// never waits this long.
+const PATIENCE: Duration = Duration::from_secs(40);
+
+/// A running app with a WebDriver session attached. Drop (or `finish`) ends both.
+pub struct App {
+    pub client: Client,
+    driver: Child,
+    root: tempfile::TempDir,
+    name: String,
+}
+
+impl App {
+    /// Starts the app for the test `name` (used for its screenshot file).
+    pub async fn launch(name: &str) -> Result<Self, Error> {
+        Self::launch_with_env(name, &[]).await
+    }
+
+    /// Like [`App::launch`], with extra environment variables for the app process.
+    pub async fn launch_with_env(name: &str, env: &[(&str, &str)]) -> Result<Self, Error> {
+        let root = tempfile::tempdir()?;
+        let data_dir = root.path().join("data");
+        let app_bin = app_binary();
+        if !app_bin.exists() {
+            return Err(format!(
+                "app binary {} not found: build it first (`make e2e` does)",
+                app_bin.display()
+            )
+            .into());
+        }
+        let port = free_port()?;
+        let native_port = free_port()?;
+        let mut cmd = Command::new(tauri_driver());
+        cmd.args(["--port", &port.to_string()])
+            .args(["--native-port", &native_port.to_string()])
+            // The app inherits this environment through WebKitWebDriver: keep every
+            // file it writes inside the test's own folder, never in $HOME.
+            .env("SWITCHBOARD_DATA_DIR", &data_dir)
+            .env("XDG_DATA_HOME", root.path().join("xdg-data"))
+            .env("XDG_CONFIG_HOME", root.path().join("xdg-config"))
+            .env("XDG_CACHE_HOME", root.path().join("xdg-cache"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut driver = cmd.spawn().map_err(|e| {
+            format!(
+                "could not start tauri-driver ({}): {e}",
+                tauri_driver().display()
+            )
+        })?;
+
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "tauri:options".into(),
+            serde_json::json!({ "application": app_bin }),
+        );
+        let url = format!("http://127.0.0.1:{port}");
+        let started = Instant::now();
+        let client = loop {
+            match ClientBuilder::native()
+                .capabilities(caps.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(c) => break c,
+                Err(e) if started.elapsed() > PATIENCE => {
+                    let _ = driver.kill();
+                    return Err(format!("tauri-driver did not start a session: {e}").into());
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+            }
+        };
+        Ok(Self {
+            client,
+            driver,
+            root,
+            name: name.to_owned(),
+        })
+    }
+
+    /// The data folder the app was given.
+    pub fn data_dir(&self) -> PathBuf {
+        self.root.path().join("data")
+    }
+
+    /// Waits for the element with this `data-testid` to exist.
+    pub async fn by_test_id(&self, id: &str) -> Result<Element, Error> {
+        let el = self
+            .client
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::Css(&format!("[data-testid=\"{id}\"]")))
+            .await?;
+        Ok(el)
+    }
+
+    /// Waits until the element's text is non-empty and returns it (trimmed).
+    pub async fn text_of(&self, id: &str) -> Result<String, Error> {
+        let started = Instant::now();
+        loop {
+            let text = self.by_test_id(id).await?.text().await?;
+            let text = text.trim().to_owned();
+            if !text.is_empty() || started.elapsed() > PATIENCE {
+                return Ok(text);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Whether an element with this `data-testid` is present and displayed now.
+    pub async fn is_shown(&self, id: &str) -> Result<bool, Error> {
+        let found = self
+            .client
+            .find_all(Locator::Css(&format!("[data-testid=\"{id}\"]")))
+            .await?;
+        for el in found {
+            if el.is_displayed().await? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    pub async fn click(&self, id: &str) -> Result<(), Error> {
+        self.by_test_id(id).await?.click().await?;
+        Ok(())
+    }
+
+    /// Saves what the window shows now to `target/e2e/<name>-<label>.png`.
+    pub async fn screenshot(&self, label: &str) -> Result<PathBuf, Error> {
+        self.save_screenshot(&format!("{}-{label}", self.name))
+            .await
+    }
+
+    async fn save_screenshot(&self, file_stem: &str) -> Result<PathBuf, Error> {
+        // WebKitWebDriver captures the last painted frame: without waiting for the next
+        // paint, the picture can lag behind the DOM the assertions just read.
+        self.client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];\
+                 requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+                vec![],
+            )
+            .await?;
+        let dir = screenshot_dir();
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join(format!("{file_stem}.png"));
+        let png = self.client.screenshot().await?;
+        std::fs::write(&path, png)?;
+        Ok(path)
+    }
+
+    /// Saves `target/e2e/<name>.png`, closes the session (which closes the app) and the driver.
+    pub async fn finish(mut self) -> Result<(), Error> {
+        let shot = self.save_screenshot(&self.name.clone()).await;
+        let closed = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+        shot?;
+        closed?;
+        Ok(())
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        // A failed test must not leave the driver (and the app) running.
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+/// The cargo profile folder (`target/debug`): the test binary runs from its `deps/`.
+fn profile_dir() -> PathBuf {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent()?.parent().map(Path::to_path_buf))
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/debug"))
+}
+
+/// The app binary under test: `SWITCHBOARD_APP_BIN`, else the debug build.
+pub fn app_binary() -> PathBuf {
+    std::env::var_os("SWITCHBOARD_APP_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| profile_dir().join("switchboard-app"))
+}
+
+fn tauri_driver() -> PathBuf {
+    if let Some(p) = std::env::var_os("TAURI_DRIVER") {
+        return PathBuf::from(p);
+    }
+    let local =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/node_modules/.bin/tauri-driver");
+    if local.exists() {
+        local
+    } else {
+        PathBuf::from("tauri-driver")
+    }
+}
+
+/// `target/e2e`, beside the profile folder.
+fn screenshot_dir() -> PathBuf {
+    let profile = profile_dir();
+    profile
+        .parent()
+        .map_or(profile.clone(), Path::to_path_buf)
+        .join("e2e")
+}
+
+fn free_port() -> std::io::Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}

@@ -1,0 +1,107 @@
+import { render, screen, waitFor, within } from "@testing-library/svelte";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+import App from "./App.svelte";
+import { mockCore, sampleInfo } from "./test/core";
+
+describe("the main window", () => {
+  it("shows the sidebar, compare area, composer and status bar", () => {
+    mockCore({ info: sampleInfo });
+    render(App);
+
+    const sidebar = screen.getByTestId("history-sidebar");
+    expect(sidebar).toHaveTextContent("No runs yet — your comparisons will appear here");
+    expect(within(sidebar).getByLabelText("Search runs")).toBeVisible();
+    expect(sidebar).toHaveTextContent("Spend today —");
+    expect(screen.getByTestId("compare-area")).toHaveTextContent("Compare models side by side");
+    expect(within(screen.getByTestId("compare-area")).getAllByRole("button", { name: /Add model/ }).length).toBeGreaterThanOrEqual(2);
+    expect(screen.getByLabelText("Prompt")).toBeVisible();
+    const status = screen.getByTestId("status-bar");
+    expect(status).toHaveTextContent("No providers configured");
+    expect(status).toHaveTextContent("Router off");
+  });
+
+  it("does not pretend to run: the Run button is disabled and says why", () => {
+    mockCore({ info: sampleInfo });
+    render(App);
+
+    const run = within(screen.getByTestId("prompt-composer")).getByRole("button", { name: "Run" });
+    expect(run).toBeDisabled();
+    expect(run).toHaveAccessibleDescription(/providers/);
+  });
+
+  it("shows the core's version in the status bar", async () => {
+    mockCore({ info: sampleInfo });
+    render(App);
+
+    expect(await screen.findByTestId("status-version")).toHaveTextContent(/^0\.1\.0$/);
+  });
+
+  it("shows and hides the system prompt field", async () => {
+    const user = userEvent.setup();
+    mockCore({ info: sampleInfo });
+    render(App);
+
+    const toggle = screen.getByRole("button", { name: /System prompt/ });
+    const field = screen.getByLabelText("System prompt", { selector: "textarea" });
+    expect(field).not.toBeVisible();
+
+    await user.click(toggle);
+    expect(toggle).toHaveAttribute("aria-expanded", "true");
+    expect(field).toBeVisible();
+    await user.type(field, "Be brief.");
+    expect(field).toHaveValue("Be brief.");
+
+    await user.click(toggle);
+    expect(field).not.toBeVisible();
+    expect(toggle).toHaveAccessibleName(/\(set\)/);
+  });
+
+  it("opens settings in place of the compare area, and Back returns", async () => {
+    const user = userEvent.setup();
+    mockCore({ info: sampleInfo });
+    render(App);
+
+    await user.click(screen.getByTestId("open-settings"));
+    const settings = screen.getByTestId("settings-view");
+    expect(settings).toBeVisible();
+    expect(screen.queryByTestId("compare-area")).not.toBeInTheDocument();
+    expect(screen.queryByTestId("prompt-composer")).not.toBeInTheDocument();
+    for (const name of ["OpenAI", "Anthropic", "Google Gemini", "OpenRouter", "OpenAI-compatible"]) {
+      expect(within(settings).getByText(name)).toBeVisible();
+    }
+    expect(within(settings).getAllByText("Not set up")).toHaveLength(5);
+    expect(settings).toHaveTextContent("Theme follows your system");
+
+    await user.click(screen.getByTestId("settings-back"));
+    expect(screen.queryByTestId("settings-view")).not.toBeInTheDocument();
+    expect(screen.getByTestId("compare-area")).toBeVisible();
+    expect(screen.getByTestId("prompt-composer")).toBeVisible();
+  });
+
+  it("works from the keyboard: Ctrl+, opens settings, Escape closes them and focus comes back", async () => {
+    const user = userEvent.setup();
+    mockCore({ info: sampleInfo });
+    render(App);
+
+    const opener = screen.getByTestId("open-settings");
+    opener.focus();
+    await user.keyboard("{Control>},{/Control}");
+    expect(screen.getByTestId("settings-view")).toBeInTheDocument();
+    expect(screen.getByRole("heading", { name: "Settings" })).toHaveFocus();
+
+    await user.keyboard("{Escape}");
+    expect(screen.queryByTestId("settings-view")).not.toBeInTheDocument();
+    await waitFor(() => expect(opener).toHaveFocus());
+  });
+
+  it("takes Add model to the providers settings", async () => {
+    const user = userEvent.setup();
+    mockCore({ info: sampleInfo });
+    render(App);
+
+    await user.click(within(screen.getByTestId("prompt-composer")).getByRole("button", { name: /Add model/ }));
+    expect(screen.getByTestId("settings-view")).toBeInTheDocument();
+    expect(screen.getByRole("heading", { name: "Providers" })).toHaveFocus();
+  });
+});

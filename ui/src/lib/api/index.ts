@@ -1,0 +1,3 @@
+// The only module the rest of the UI imports to talk to the Rust core.
+export { appInfo } from "./app";
+export { isIpcError, toIpcError } from "./errors";
