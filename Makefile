@@ -18,7 +18,7 @@ UI_SOURCES := $(shell find $(UI)/src $(UI)/public -type f 2>/dev/null) \
 # Headless display and a private D-Bus session for anything that opens a window.
 HEADLESS := xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session --
 
-.PHONY: help run test deps ui app e2e lint unit ui-test core-has-no-tauri bindings bench dev clean
+.PHONY: help run test deps ui app e2e interop lint unit ui-test core-has-no-tauri bindings bench dev clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -26,7 +26,7 @@ help: ## List the targets
 run: app ## Build everything needed and open the app (UI embedded)
 	$(APP_BIN)
 
-test: deps ui lint unit ui-test e2e ## Every check and test: fmt, clippy, Rust, UI, end to end
+test: deps ui lint unit ui-test interop e2e ## Every check and test: fmt, clippy, Rust, UI, real peers, end to end
 	@echo "make test: all checks passed"
 
 deps: ## Install missing system packages (Debian/Ubuntu) or say what to install
@@ -47,7 +47,7 @@ app: deps ui ## Build the desktop app with ui/dist embedded
 
 lint: deps ui ## cargo fmt --check and clippy -D warnings
 	$(CARGO) fmt --all --check
-	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings
+	$(CARGO) clippy --locked --workspace --all-targets --all-features -- -D warnings
 
 unit: deps ui core-has-no-tauri ## The Rust tests of every crate (bindings freshness included)
 	$(CARGO) test --locked --workspace --exclude switchboard-e2e
@@ -65,6 +65,14 @@ e2e: app ## End to end: the real app under Xvfb, driven through tauri-driver + W
 	@mkdir -p $(TARGET_DIR)/e2e
 	SWITCHBOARD_APP_BIN=$(abspath $(APP_BIN)) $(HEADLESS) $(CARGO) test --locked -p switchboard-e2e -- --test-threads=1
 	@echo "screenshots: $(TARGET_DIR)/e2e/"
+
+interop: deps ## Against real peers: `switchboard compare` talking to a real LiteLLM proxy
+	tests/interop/litellm.sh $(CARGO) test --locked -p switchboard-cli --features live-tests --test live_server
+
+bench: deps ## Benchmarks: SSE parsing per provider format and runner overhead, beside the openai SDK's
+	@mkdir -p $(TARGET_DIR)/bench
+	SWITCHBOARD_BENCH_DUMP=$(abspath $(TARGET_DIR)/bench) $(CARGO) bench --locked -p switchboard-core --bench stream_throughput
+	"$$(tests/interop/venv.sh)/bin/python" src-tauri/crates/core/benches/peer_openai_sdk.py $(TARGET_DIR)/bench
 
 bindings: $(UI)/dist/index.html ## Regenerate the TypeScript bindings from the Rust types
 	UPDATE_BINDINGS=1 $(CARGO) test --locked -p switchboard-app bindings

@@ -5,11 +5,13 @@
 set -euo pipefail
 
 # Build: WebKitGTK and friends for the Tauri shell. Test: Xvfb, a D-Bus session, the
-# WebKit WebDriver, gnome-keyring for the Secret Service, ImageMagick for screenshots.
+# WebKit WebDriver, gnome-keyring for the Secret Service, ImageMagick for screenshots,
+# Python's venv for the pinned LiteLLM proxy the interop tests talk to.
 DEBIAN_PACKAGES=(
   libwebkit2gtk-4.1-dev build-essential pkg-config curl file libssl-dev
   libayatana-appindicator3-dev librsvg2-dev libdbus-1-dev
   xvfb xauth imagemagick webkit2gtk-driver dbus-x11 gnome-keyring libsecret-tools
+  python3 python3-venv
 )
 NODE_MIN_MAJOR=20
 NODE_MIN_MINOR=19

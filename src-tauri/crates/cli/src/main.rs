@@ -1,6 +1,10 @@
 //! `switchboard`: the headless face of Switchboard. Every subcommand is a thin call
 //! into `switchboard-core`, the same code the desktop app runs.
 
+mod compare;
+mod models;
+mod options;
+
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -25,12 +29,18 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Send one prompt to several models at once and compare the answers
+    Compare(compare::CompareArgs),
+    /// List the models a provider offers
+    Models(models::ModelsArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Info { json } => info(json),
+        Command::Compare(args) => compare::run(args),
+        Command::Models(args) => models::run(args),
     }
 }
 

@@ -2,11 +2,29 @@
 //!
 //! The desktop shell, the CLI and the router are thin clients of this crate; it must
 //! never depend on tauri (checked by `make test`).
+//!
+//! Streaming: [`chat`] holds the normalized request/event/usage types, [`providers`] the
+//! pure adapters, [`sse`] the framing, [`http`] the one executor, [`stream`] one call as
+//! a stream, and [`runner`] the comparison of up to eight models at once.
 
 pub mod about;
+pub mod chat;
+pub mod error;
+pub mod http;
+pub mod keys;
 pub mod paths;
+pub mod providers;
+pub mod runner;
+pub mod sse;
+pub mod stream;
 
 pub use about::AppInfo;
+pub use error::{ErrorInfo, ErrorKind, ProviderError, TimeoutPhase};
+pub use http::Timeouts;
+pub use runner::{
+    CompareError, CompareRequest, Metrics, RunEvent, RunEventKind, RunHandle, Runner, TargetStatus,
+    TargetSummary,
+};
 
 /// The version shared by every Switchboard crate and shown in the About panel.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,339 @@
+//! Anthropic Messages.
+//!
+//! Quirks handled here (PROVIDERS.md):
+//! - `max_tokens` is required (4096 when unset; raised above the thinking budget);
+//!   `system` is a top-level field, not a message; no seed;
+//! - with thinking on, `temperature`/`top_p` are not allowed, so they are dropped;
+//! - `message_start` carries input usage (cache reads and writes reported apart:
+//!   normalized input = input + cache_creation + cache_read);
+//! - `message_delta.usage.output_tokens` is a running TOTAL: the last one wins;
+//! - `thinking_delta` is reasoning, kept apart; `signature_delta`/`input_json_delta`
+//!   are ignored; `ping` may come anywhere;
+//! - an `error` event (e.g. `overloaded_error`) may arrive mid-stream;
+//! - the stream ends with `message_stop`; without it the answer was cut.
+
+use secrecy::ExposeSecret;
+use secrecy::SecretString;
+use serde_json::{json, Map, Value};
+
+use super::{Endpoint, ResolvedRequest};
+use crate::chat::{ChatEvent, FinishReason, Role, Usage, UsageSource};
+use crate::error::ProviderError;
+use crate::http::{classify_error_value, HttpRequestSpec};
+use crate::sse::SseEvent;
+
+pub const API_VERSION: &str = "2023-06-01";
+/// `max_tokens` sent when the user set none (Anthropic requires one).
+pub const DEFAULT_MAX_TOKENS: u32 = 4096;
+
+pub fn build_request(req: &ResolvedRequest<'_>, ep: &Endpoint) -> HttpRequestSpec {
+    let p = &req.params;
+    let thinking = p.effective_thinking_budget();
+    let max_tokens = match (p.max_tokens, thinking) {
+        (Some(m), Some(b)) if m <= b => b + m,
+        (Some(m), _) => m,
+        (None, Some(b)) => b + DEFAULT_MAX_TOKENS,
+        (None, None) => DEFAULT_MAX_TOKENS,
+    };
+    let messages: Vec<Value> = req
+        .request
+        .messages
+        .iter()
+        .map(|m| {
+            let role = match m.role {
+                Role::User => "user",
+                Role::Assistant => "assistant",
+            };
+            json!({"role": role, "content": m.content})
+        })
+        .collect();
+    let mut body = Map::new();
+    body.insert("model".into(), json!(req.model));
+    body.insert("max_tokens".into(), json!(max_tokens));
+    if let Some(system) = &req.request.system {
+        body.insert("system".into(), json!(system));
+    }
+    body.insert("messages".into(), Value::Array(messages));
+    body.insert("stream".into(), json!(true));
+    if let Some(budget) = thinking {
+        body.insert(
+            "thinking".into(),
+            json!({"type": "enabled", "budget_tokens": budget}),
+        );
+    } else {
+        if let Some(t) = p.temperature {
+            body.insert("temperature".into(), json!(t));
+        }
+        if let Some(t) = p.top_p {
+            body.insert("top_p".into(), json!(t));
+        }
+    }
+    if !p.stop.is_empty() {
+        body.insert("stop_sequences".into(), json!(p.stop));
+    }
+    let mut spec =
+        HttpRequestSpec::post(format!("{}/v1/messages", ep.base_url), Value::Object(body))
+            .header("anthropic-version", API_VERSION)
+            .header("accept", "text/event-stream");
+    if let Some(key) = &ep.api_key {
+        spec = spec.secret_header(
+            "x-api-key",
+            SecretString::from(key.expose_secret().to_owned()),
+        );
+    }
+    spec
+}
+
+#[derive(Debug, Default)]
+pub struct AnthropicParser {
+    usage: Usage,
+    saw_usage: bool,
+    stop_reason: Option<String>,
+    done: bool,
+}
+
+fn n(v: &Value, k: &str) -> Option<u64> {
+    v.get(k).and_then(Value::as_u64)
+}
+
+impl AnthropicParser {
+    pub fn is_done(&self) -> bool {
+        self.done
+    }
+
+    /// Takes every usage field present; later values replace earlier ones (running totals).
+    fn take_usage(&mut self, u: &Value) {
+        if !u.is_object() {
+            return;
+        }
+        self.saw_usage = true;
+        let input = n(u, "input_tokens");
+        let write = n(u, "cache_creation_input_tokens");
+        let read = n(u, "cache_read_input_tokens");
+        if input.is_some() || write.is_some() || read.is_some() {
+            // Keep fields not repeated in this message.
+            let prev_write = self.usage.cache_write_tokens;
+            let prev_read = self.usage.cached_input_tokens;
+            let prev_base = self
+                .usage
+                .input_tokens
+                .saturating_sub(prev_write + prev_read);
+            let base = input.unwrap_or(prev_base);
+            let write = write.unwrap_or(prev_write);
+            let read = read.unwrap_or(prev_read);
+            self.usage.input_tokens = base + write + read;
+            self.usage.cache_write_tokens = write;
+            self.usage.cached_input_tokens = read;
+        }
+        if let Some(o) = n(u, "output_tokens") {
+            self.usage.output_tokens = o;
+        }
+    }
+
+    pub fn on_event(&mut self, ev: &SseEvent) -> Vec<Result<ChatEvent, ProviderError>> {
+        if self.done {
+            return Vec::new();
+        }
+        let data = ev.data.trim();
+        if data.is_empty() {
+            return Vec::new();
+        }
+        let v: Value = match serde_json::from_str(data) {
+            Ok(v) => v,
+            Err(e) => {
+                return vec![Err(ProviderError::malformed(
+                    format!("an event is not JSON ({e})"),
+                    data,
+                ))]
+            }
+        };
+        // The type is in `event:` and repeated in the JSON's `type`.
+        let kind = if ev.event.is_empty() {
+            v.get("type").and_then(Value::as_str).unwrap_or_default()
+        } else {
+            ev.event.as_str()
+        };
+        match kind {
+            "message_start" => {
+                if let Some(u) = v.get("message").and_then(|m| m.get("usage")) {
+                    self.take_usage(u);
+                }
+                Vec::new()
+            }
+            "content_block_start" => {
+                // A block may open with text already in it.
+                let b = v.get("content_block");
+                match b.and_then(|b| b.get("type")).and_then(Value::as_str) {
+                    Some("text") => text_event(b.and_then(|b| b.get("text")), false),
+                    Some("thinking") => text_event(b.and_then(|b| b.get("thinking")), true),
+                    _ => Vec::new(),
+                }
+            }
+            "content_block_delta" => {
+                let d = v.get("delta");
+                match d.and_then(|d| d.get("type")).and_then(Value::as_str) {
+                    Some("text_delta") => text_event(d.and_then(|d| d.get("text")), false),
+                    Some("thinking_delta") => text_event(d.and_then(|d| d.get("thinking")), true),
+                    _ => Vec::new(),
+                }
+            }
+            "message_delta" => {
+                if let Some(r) = v
+                    .get("delta")
+                    .and_then(|d| d.get("stop_reason"))
+                    .and_then(Value::as_str)
+                {
+                    self.stop_reason = Some(r.to_owned());
+                }
+                if let Some(u) = v.get("usage") {
+                    self.take_usage(u);
+                }
+                Vec::new()
+            }
+            "message_stop" => {
+                self.done = true;
+                let mut out = Vec::new();
+                if self.saw_usage {
+                    out.push(Ok(ChatEvent::Usage(Usage {
+                        source: UsageSource::Reported,
+                        ..self.usage.clone()
+                    })));
+                }
+                let raw = self.stop_reason.take();
+                let reason = raw
+                    .as_deref()
+                    .map_or(FinishReason::Stop, FinishReason::from_provider);
+                if reason == FinishReason::ContentFilter {
+                    out.push(Err(ProviderError::ContentFiltered {
+                        status: None,
+                        message: format!(
+                            "the model stopped the answer (stop_reason: {})",
+                            raw.as_deref().unwrap_or("")
+                        ),
+                    }));
+                } else {
+                    out.push(Ok(ChatEvent::Finished {
+                        finish_reason: reason,
+                        raw,
+                    }));
+                }
+                out
+            }
+            "error" => {
+                self.done = true;
+                vec![Err(classify_error_value(None, Some(&v), data, None))]
+            }
+            // ping, content_block_stop and future event types.
+            _ => Vec::new(),
+        }
+    }
+
+    pub fn on_end(&mut self) -> Vec<Result<ChatEvent, ProviderError>> {
+        if self.done {
+            return Vec::new();
+        }
+        self.done = true;
+        vec![Err(ProviderError::StreamInterrupted {
+            message: "the connection closed before `message_stop`".into(),
+        })]
+    }
+}
+
+fn text_event(t: Option<&Value>, reasoning: bool) -> Vec<Result<ChatEvent, ProviderError>> {
+    match t.and_then(Value::as_str) {
+        Some(s) if !s.is_empty() => {
+            let text = s.to_owned();
+            vec![Ok(if reasoning {
+                ChatEvent::Reasoning { text }
+            } else {
+                ChatEvent::Delta { text }
+            })]
+        }
+        _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chat::{ChatRequest, Params};
+    use crate::providers::ProviderKind;
+
+    fn build(params: Params) -> HttpRequestSpec {
+        let req = ChatRequest {
+            system: Some("sys".into()),
+            ..ChatRequest::prompt("hi")
+        };
+        let ep = Endpoint::new("anthropic", ProviderKind::Anthropic, "http://h", Some("ak"));
+        build_request(
+            &ResolvedRequest {
+                request: &req,
+                model: "claude-x",
+                params,
+            },
+            &ep,
+        )
+    }
+
+    #[test]
+    fn max_tokens_is_always_sent_and_system_is_top_level() {
+        let spec = build(Params::default());
+        let b = spec.body.clone().unwrap();
+        assert_eq!(b["max_tokens"], DEFAULT_MAX_TOKENS);
+        assert_eq!(b["system"], "sys");
+        assert_eq!(b["messages"].as_array().unwrap().len(), 1);
+        assert_eq!(spec.url, "http://h/v1/messages");
+        assert_eq!(spec.secrets(), vec!["ak".to_owned()]);
+    }
+
+    #[test]
+    fn thinking_budget_drops_temperature_and_raises_max_tokens() {
+        let b = build(Params {
+            temperature: Some(0.3),
+            max_tokens: Some(1000),
+            thinking_budget: Some(2048),
+            stop: vec!["END".into()],
+            ..Params::default()
+        })
+        .body
+        .unwrap();
+        assert_eq!(b["thinking"]["budget_tokens"], 2048);
+        assert!(b.get("temperature").is_none());
+        assert_eq!(b["max_tokens"], 3048);
+        assert_eq!(b["stop_sequences"][0], "END");
+    }
+
+    #[test]
+    fn output_tokens_is_a_running_total_the_last_one_wins() {
+        let mut p = AnthropicParser::default();
+        let evs = [
+            (
+                "message_start",
+                r#"{"type":"message_start","message":{"usage":{"input_tokens":10,"cache_creation_input_tokens":3,"cache_read_input_tokens":5,"output_tokens":1}}}"#,
+            ),
+            (
+                "message_delta",
+                r#"{"type":"message_delta","delta":{"stop_reason":null},"usage":{"output_tokens":7}}"#,
+            ),
+            (
+                "message_delta",
+                r#"{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":12}}"#,
+            ),
+            ("message_stop", r#"{"type":"message_stop"}"#),
+        ];
+        let mut out = Vec::new();
+        for (e, d) in evs {
+            out.extend(p.on_event(&SseEvent {
+                event: e.into(),
+                data: d.into(),
+            }));
+        }
+        let ChatEvent::Usage(u) = out[0].as_ref().unwrap() else {
+            panic!()
+        };
+        assert_eq!(u.output_tokens, 12);
+        assert_eq!(u.input_tokens, 18);
+        assert_eq!(u.cached_input_tokens, 5);
+        assert_eq!(u.cache_write_tokens, 3);
+    }
+}

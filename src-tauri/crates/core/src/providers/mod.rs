@@ -1,0 +1,371 @@
+//! Providers: a closed set of wire formats ([`ProviderKind`]), presets that name the
+//! OpenAI-compatible services, and resolution of `provider/model` ids to an
+//! [`Endpoint`] (base URL + key).
+//!
+//! Adapters are pure translation: [`build_request`] makes an [`HttpRequestSpec`], and
+//! a [`StreamParser`] turns SSE events into [`ChatEvent`]s. Only [`crate::http`] does I/O.
+
+pub mod anthropic;
+pub mod compat;
+pub mod gemini;
+pub mod models;
+pub mod openai;
+
+use std::sync::Arc;
+
+use secrecy::SecretString;
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::chat::{ChatEvent, ChatRequest, ModelId, Params};
+use crate::error::ProviderError;
+use crate::http::HttpRequestSpec;
+use crate::keys::{env_stem, Env, EnvKeys, KeySource, ProcessEnv};
+use crate::sse::SseEvent;
+
+pub use compat::{Preset, PRESETS};
+
+/// The wire formats Switchboard speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ProviderKind {
+    /// OpenAI Chat Completions at api.openai.com.
+    #[serde(rename = "openai")]
+    OpenAi,
+    Anthropic,
+    Gemini,
+    /// Chat Completions anywhere else: the presets and custom endpoints.
+    #[serde(rename = "openai_compatible")]
+    OpenAiCompatible,
+}
+
+/// Where one provider is reached: everything an adapter needs besides the request.
+#[derive(Clone)]
+pub struct Endpoint {
+    /// The provider prefix of the model id (`openai`, `openrouter`, a custom name).
+    pub provider: String,
+    pub kind: ProviderKind,
+    /// Without a trailing slash.
+    pub base_url: String,
+    pub api_key: Option<SecretString>,
+    /// The variable(s) the key is read from, for hints ("check OPENAI_API_KEY").
+    pub key_env: Vec<String>,
+    /// Whether a request without a key is pointless (false for local servers).
+    pub needs_key: bool,
+    /// Extra headers sent with every request (custom endpoints, OpenRouter's X-Title).
+    pub extra_headers: Vec<(String, String)>,
+    /// Whether to ask for usage with `stream_options.include_usage` (OpenAI format).
+    pub include_usage: bool,
+}
+
+impl std::fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Endpoint")
+            .field("provider", &self.provider)
+            .field("kind", &self.kind)
+            .field("base_url", &self.base_url)
+            .field("api_key", &self.api_key.as_ref().map(|_| "[redacted]"))
+            .field("key_env", &self.key_env)
+            .field("extra_headers", &self.extra_headers)
+            .finish()
+    }
+}
+
+impl Endpoint {
+    /// An endpoint for tests and embedders: `kind` at `base_url` with an optional key.
+    pub fn new(provider: &str, kind: ProviderKind, base_url: &str, api_key: Option<&str>) -> Self {
+        Self {
+            provider: provider.to_owned(),
+            kind,
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            api_key: api_key.map(|k| SecretString::from(k.to_owned())),
+            key_env: Vec::new(),
+            needs_key: false,
+            extra_headers: Vec::new(),
+            include_usage: true,
+        }
+    }
+
+    /// The auth error for a missing key, naming the variable to set.
+    pub fn missing_key_error(&self) -> ProviderError {
+        let vars = if self.key_env.is_empty() {
+            "its API key variable".to_owned()
+        } else {
+            self.key_env.join(" or ")
+        };
+        ProviderError::Auth {
+            status: None,
+            message: format!("no API key for {}: set {vars}", self.provider),
+        }
+    }
+}
+
+/// A user-defined OpenAI-compatible server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomEndpoint {
+    pub name: String,
+    pub base_url: String,
+    /// Key variable; defaults to `<NAME>_API_KEY`. A custom endpoint works without a key.
+    pub key_env: Option<String>,
+    pub extra_headers: Vec<(String, String)>,
+}
+
+/// The request with the target's overrides applied, as an adapter translates it.
+#[derive(Debug, Clone)]
+pub struct ResolvedRequest<'a> {
+    pub request: &'a ChatRequest,
+    /// The provider's own model name (the part after `provider/`).
+    pub model: &'a str,
+    pub params: Params,
+}
+
+/// Builds the streaming HTTP request for `kind`.
+pub fn build_request(req: &ResolvedRequest<'_>, endpoint: &Endpoint) -> HttpRequestSpec {
+    let spec = match endpoint.kind {
+        ProviderKind::OpenAi | ProviderKind::OpenAiCompatible => {
+            openai::build_request(req, endpoint)
+        }
+        ProviderKind::Anthropic => anthropic::build_request(req, endpoint),
+        ProviderKind::Gemini => gemini::build_request(req, endpoint),
+    };
+    with_extra_headers(spec, endpoint)
+}
+
+pub(crate) fn with_extra_headers(
+    mut spec: HttpRequestSpec,
+    endpoint: &Endpoint,
+) -> HttpRequestSpec {
+    for (k, v) in &endpoint.extra_headers {
+        spec = spec.header(k, v.clone());
+    }
+    spec
+}
+
+/// A stateful parser from one provider's SSE events to normalized events.
+#[derive(Debug)]
+pub enum StreamParser {
+    OpenAi(openai::OpenAiParser),
+    Anthropic(anthropic::AnthropicParser),
+    Gemini(gemini::GeminiParser),
+}
+
+impl StreamParser {
+    pub fn new(kind: ProviderKind) -> Self {
+        match kind {
+            ProviderKind::OpenAi | ProviderKind::OpenAiCompatible => {
+                Self::OpenAi(openai::OpenAiParser::default())
+            }
+            ProviderKind::Anthropic => Self::Anthropic(anthropic::AnthropicParser::default()),
+            ProviderKind::Gemini => Self::Gemini(gemini::GeminiParser::default()),
+        }
+    }
+
+    /// Translates one SSE event. An `Err` ends the stream.
+    pub fn on_event(&mut self, ev: &SseEvent) -> Vec<Result<ChatEvent, ProviderError>> {
+        match self {
+            Self::OpenAi(p) => p.on_event(ev),
+            Self::Anthropic(p) => p.on_event(ev),
+            Self::Gemini(p) => p.on_event(ev),
+        }
+    }
+
+    /// The connection ended: emits the final usage and `finished`, or
+    /// `stream_interrupted` when the provider's end marker never came.
+    pub fn on_end(&mut self) -> Vec<Result<ChatEvent, ProviderError>> {
+        match self {
+            Self::OpenAi(p) => p.on_end(),
+            Self::Anthropic(p) => p.on_end(),
+            Self::Gemini(p) => p.on_end(),
+        }
+    }
+
+    /// Whether the provider's end marker has been seen (no more events will matter).
+    pub fn is_done(&self) -> bool {
+        match self {
+            Self::OpenAi(p) => p.is_done(),
+            Self::Anthropic(p) => p.is_done(),
+            Self::Gemini(_) => false,
+        }
+    }
+}
+
+/// An unknown provider prefix or a malformed model id.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ResolveError {
+    #[error(transparent)]
+    BadModelId(#[from] crate::chat::ModelIdError),
+    #[error("unknown provider `{0}` in the model id (known: {known}; or add a custom endpoint)", known = known_providers())]
+    UnknownProvider(String),
+}
+
+fn known_providers() -> String {
+    PRESETS.iter().map(|p| p.id).collect::<Vec<_>>().join(", ")
+}
+
+/// Resolves model ids to endpoints: presets, custom endpoints, keys and base URLs.
+#[derive(Clone)]
+pub struct Providers {
+    custom: Vec<CustomEndpoint>,
+    env: Arc<dyn Env>,
+    keys: Arc<dyn KeySource>,
+}
+
+impl std::fmt::Debug for Providers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Providers")
+            .field("custom", &self.custom)
+            .finish()
+    }
+}
+
+impl Default for Providers {
+    fn default() -> Self {
+        Self::from_env()
+    }
+}
+
+impl Providers {
+    /// Base URLs and keys from the process environment.
+    pub fn from_env() -> Self {
+        Self::new(Arc::new(ProcessEnv), Arc::new(EnvKeys::new(ProcessEnv)))
+    }
+
+    /// Base URLs from `env`, keys from `keys` (the keychain issue passes its source).
+    pub fn new(env: Arc<dyn Env>, keys: Arc<dyn KeySource>) -> Self {
+        Self {
+            custom: Vec::new(),
+            env,
+            keys,
+        }
+    }
+
+    /// Adds (or replaces) a custom OpenAI-compatible endpoint.
+    pub fn add_custom(&mut self, ep: CustomEndpoint) {
+        self.custom.retain(|c| c.name != ep.name);
+        self.custom.push(ep);
+    }
+
+    /// Checks that a model id names a known provider, without resolving keys.
+    pub fn check(&self, model_id: &str) -> Result<(), ResolveError> {
+        let id = ModelId::parse(model_id)?;
+        if self.custom.iter().any(|c| c.name == id.provider)
+            || compat::preset(id.provider).is_some()
+        {
+            Ok(())
+        } else {
+            Err(ResolveError::UnknownProvider(id.provider.to_owned()))
+        }
+    }
+
+    /// The endpoint of a provider prefix (`openai`, `ollama_chat`, a custom name).
+    pub fn endpoint(&self, provider: &str) -> Result<Endpoint, ResolveError> {
+        if let Some(c) = self.custom.iter().find(|c| c.name == provider) {
+            let key_env = vec![c
+                .key_env
+                .clone()
+                .unwrap_or_else(|| format!("{}_API_KEY", env_stem(&c.name)))];
+            let api_key = self.keys.api_key(&c.name, &key_env).map(|k| k.key);
+            return Ok(Endpoint {
+                provider: c.name.clone(),
+                kind: ProviderKind::OpenAiCompatible,
+                base_url: c.base_url.trim_end_matches('/').to_owned(),
+                api_key,
+                key_env,
+                needs_key: false,
+                extra_headers: c.extra_headers.clone(),
+                include_usage: true,
+            });
+        }
+        let preset = compat::preset(provider)
+            .ok_or_else(|| ResolveError::UnknownProvider(provider.to_owned()))?;
+        let key_env: Vec<String> = preset.key_env.iter().map(|s| (*s).to_owned()).collect();
+        let base_url = self
+            .env
+            .var(preset.base_url_env)
+            .unwrap_or_else(|| preset.default_base_url.to_owned());
+        Ok(Endpoint {
+            provider: preset.id.to_owned(),
+            kind: preset.kind,
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            api_key: self.keys.api_key(preset.id, &key_env).map(|k| k.key),
+            key_env,
+            needs_key: preset.needs_key,
+            extra_headers: preset
+                .extra_headers
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+            include_usage: preset.include_usage,
+        })
+    }
+
+    /// Splits `provider/model` and resolves the provider. Returns the endpoint and the
+    /// provider's own model name.
+    pub fn resolve<'a>(&self, model_id: &'a str) -> Result<(Endpoint, &'a str), ResolveError> {
+        let id = ModelId::parse(model_id)?;
+        Ok((self.endpoint(id.provider)?, id.model))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn providers(vars: &[(&str, &str)]) -> Providers {
+        let env: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Providers::new(Arc::new(env.clone()), Arc::new(EnvKeys::new(env)))
+    }
+
+    #[test]
+    fn base_url_comes_from_the_sdk_variable() {
+        let p = providers(&[
+            ("OPENAI_BASE_URL", "http://127.0.0.1:9/v1/"),
+            ("OPENAI_API_KEY", "sk-x"),
+        ]);
+        let (ep, model) = p.resolve("openai/gpt-4o").unwrap();
+        assert_eq!(ep.base_url, "http://127.0.0.1:9/v1");
+        assert_eq!(model, "gpt-4o");
+        assert!(ep.api_key.is_some());
+        assert!(!format!("{ep:?}").contains("sk-x"));
+    }
+
+    #[test]
+    fn litellm_prefixes_and_aliases_resolve() {
+        let p = providers(&[("TOGETHERAI_API_KEY", "t")]);
+        let (ep, model) = p
+            .resolve("openrouter/meta-llama/llama-3.3-70b-instruct")
+            .unwrap();
+        assert_eq!(ep.base_url, "https://openrouter.ai/api/v1");
+        assert_eq!(model, "meta-llama/llama-3.3-70b-instruct");
+        assert_eq!(
+            p.resolve("ollama_chat/llama3.2").unwrap().0.provider,
+            "ollama"
+        );
+        assert!(p.resolve("together_ai/x").unwrap().0.api_key.is_some());
+        assert_eq!(p.resolve("gemini/g").unwrap().0.kind, ProviderKind::Gemini);
+        assert!(matches!(
+            p.resolve("nope/x"),
+            Err(ResolveError::UnknownProvider(_))
+        ));
+    }
+
+    #[test]
+    fn custom_endpoint_takes_its_key_from_name_api_key() {
+        let mut p = providers(&[("MY_LLM_API_KEY", "k")]);
+        p.add_custom(CustomEndpoint {
+            name: "my-llm".into(),
+            base_url: "http://127.0.0.1:8080/v1".into(),
+            key_env: None,
+            extra_headers: vec![("x-team".into(), "a".into())],
+        });
+        let (ep, model) = p.resolve("my-llm/qwen").unwrap();
+        assert_eq!(ep.kind, ProviderKind::OpenAiCompatible);
+        assert!(ep.api_key.is_some());
+        assert_eq!(model, "qwen");
+    }
+}

@@ -1,0 +1,409 @@
+//! OpenAI Chat Completions, and every OpenAI-compatible server.
+//!
+//! Quirks handled here (PROVIDERS.md):
+//! - usage comes in a stream only with `stream_options.include_usage`, in an extra chunk
+//!   with `choices: []` just before `data: [DONE]`; a local server may send none;
+//! - reasoning text arrives as `delta.reasoning_content` (DeepSeek, llama.cpp) or
+//!   `delta.reasoning` (OpenRouter), kept apart from the answer;
+//! - reasoning models (o1/o3/o4, gpt-5) take `max_completion_tokens` and no `temperature`;
+//! - OpenRouter sends comment lines (framing drops them) and reports `usage.cost`;
+//! - some servers send an error inside the stream as `data: {"error":{…}}`;
+//! - the stream ends with `data: [DONE]`; without it the answer was cut.
+
+use rust_decimal::prelude::FromPrimitive;
+use rust_decimal::Decimal;
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::{json, Map, Value};
+
+use super::{Endpoint, ProviderKind, ResolvedRequest};
+use crate::chat::{ChatEvent, FinishReason, Role, Usage, UsageSource};
+use crate::error::ProviderError;
+use crate::http::{classify_error_value, HttpRequestSpec};
+use crate::sse::SseEvent;
+
+/// Models that reject `temperature`/`top_p` and want `max_completion_tokens`.
+pub fn is_reasoning_model(model: &str) -> bool {
+    let m = model.rsplit('/').next().unwrap_or(model);
+    ["o1", "o3", "o4", "gpt-5"]
+        .iter()
+        .any(|p| m == *p || m.starts_with(&format!("{p}-")))
+}
+
+pub fn build_request(req: &ResolvedRequest<'_>, ep: &Endpoint) -> HttpRequestSpec {
+    let p = &req.params;
+    let mut messages = Vec::with_capacity(req.request.messages.len() + 1);
+    if let Some(system) = &req.request.system {
+        messages.push(json!({"role": "system", "content": system}));
+    }
+    for m in &req.request.messages {
+        let role = match m.role {
+            Role::User => "user",
+            Role::Assistant => "assistant",
+        };
+        messages.push(json!({"role": role, "content": m.content}));
+    }
+    let mut body = Map::new();
+    body.insert("model".into(), json!(req.model));
+    body.insert("messages".into(), Value::Array(messages));
+    body.insert("stream".into(), json!(true));
+    if ep.include_usage {
+        body.insert("stream_options".into(), json!({"include_usage": true}));
+    }
+    let openrouter = ep.provider == "openrouter";
+    let reasoning_model = ep.kind == ProviderKind::OpenAi && is_reasoning_model(req.model);
+    if !reasoning_model {
+        if let Some(t) = p.temperature {
+            body.insert("temperature".into(), json!(t));
+        }
+        if let Some(t) = p.top_p {
+            body.insert("top_p".into(), json!(t));
+        }
+    }
+    if let Some(n) = p.max_tokens {
+        let key = if reasoning_model {
+            "max_completion_tokens"
+        } else {
+            "max_tokens"
+        };
+        body.insert(key.into(), json!(n));
+    }
+    if !p.stop.is_empty() {
+        body.insert("stop".into(), json!(p.stop));
+    }
+    if let Some(seed) = p.seed {
+        body.insert("seed".into(), json!(seed));
+    }
+    if openrouter {
+        let mut r = Map::new();
+        if let Some(e) = p.reasoning_effort {
+            r.insert("effort".into(), json!(e.as_str()));
+        } else if let Some(b) = p.thinking_budget {
+            r.insert("max_tokens".into(), json!(b));
+        }
+        if !r.is_empty() {
+            body.insert("reasoning".into(), Value::Object(r));
+        }
+    } else if let Some(e) = p.reasoning_effort {
+        body.insert("reasoning_effort".into(), json!(e.as_str()));
+    }
+    let mut spec = HttpRequestSpec::post(
+        format!("{}/chat/completions", ep.base_url),
+        Value::Object(body),
+    )
+    .header("accept", "text/event-stream");
+    if let Some(key) = &ep.api_key {
+        spec = spec.secret_header(
+            "authorization",
+            SecretString::from(format!("Bearer {}", key.expose_secret())),
+        );
+    }
+    spec
+}
+
+/// Stream state: the finish reason and usage are held until `[DONE]` so that `usage`
+/// always precedes `finished`.
+#[derive(Debug, Default)]
+pub struct OpenAiParser {
+    finish: Option<String>,
+    usage: Option<Usage>,
+    done: bool,
+}
+
+fn u(v: &Value, path: &[&str]) -> u64 {
+    let mut cur = v;
+    for k in path {
+        match cur.get(k) {
+            Some(x) => cur = x,
+            None => return 0,
+        }
+    }
+    cur.as_u64().unwrap_or(0)
+}
+
+/// `0.000123` or `1.23e-4` as an exact decimal.
+fn parse_decimal(s: &str) -> Option<Decimal> {
+    s.parse::<Decimal>()
+        .ok()
+        .or_else(|| Decimal::from_scientific(s).ok())
+        .map(|d| d.normalize())
+}
+
+/// Reads an OpenAI-format `usage` object (OpenRouter's `cost` included).
+pub fn parse_usage(v: &Value) -> Usage {
+    let cost = match v.get("cost") {
+        Some(Value::Number(n)) => {
+            parse_decimal(&n.to_string()).or_else(|| n.as_f64().and_then(Decimal::from_f64))
+        }
+        Some(Value::String(s)) => parse_decimal(s),
+        _ => None,
+    };
+    Usage {
+        input_tokens: u(v, &["prompt_tokens"]),
+        cached_input_tokens: u(v, &["prompt_tokens_details", "cached_tokens"]),
+        cache_write_tokens: u(v, &["prompt_tokens_details", "cache_write_tokens"]),
+        output_tokens: u(v, &["completion_tokens"]),
+        reasoning_tokens: u(v, &["completion_tokens_details", "reasoning_tokens"]),
+        source: UsageSource::Reported,
+        cost_usd: cost,
+    }
+}
+
+impl OpenAiParser {
+    pub fn is_done(&self) -> bool {
+        self.done
+    }
+
+    pub fn on_event(&mut self, ev: &SseEvent) -> Vec<Result<ChatEvent, ProviderError>> {
+        if self.done {
+            return Vec::new();
+        }
+        let data = ev.data.trim();
+        if data.is_empty() {
+            return Vec::new();
+        }
+        if data == "[DONE]" {
+            self.done = true;
+            return self.finish_events();
+        }
+        let v: Value = match serde_json::from_str(data) {
+            Ok(v) => v,
+            Err(e) => {
+                return vec![Err(ProviderError::malformed(
+                    format!("a chunk is not JSON ({e})"),
+                    data,
+                ))]
+            }
+        };
+        if v.get("error").is_some_and(|e| !e.is_null()) {
+            return vec![Err(classify_error_value(None, Some(&v), data, None))];
+        }
+        let mut out = Vec::new();
+        if let Some(choices) = v.get("choices").and_then(Value::as_array) {
+            for c in choices {
+                if c.get("index").and_then(Value::as_u64).unwrap_or(0) != 0 {
+                    continue;
+                }
+                if let Some(d) = c.get("delta") {
+                    for key in ["reasoning_content", "reasoning"] {
+                        if let Some(t) = d.get(key).and_then(Value::as_str) {
+                            if !t.is_empty() {
+                                out.push(Ok(ChatEvent::Reasoning { text: t.to_owned() }));
+                            }
+                        }
+                    }
+                    if let Some(t) = d.get("content").and_then(Value::as_str) {
+                        if !t.is_empty() {
+                            out.push(Ok(ChatEvent::Delta { text: t.to_owned() }));
+                        }
+                    }
+                }
+                if let Some(f) = c.get("finish_reason").and_then(Value::as_str) {
+                    self.finish = Some(f.to_owned());
+                }
+            }
+        } else if !v.is_object() {
+            return vec![Err(ProviderError::malformed(
+                "a chunk is not a JSON object",
+                data,
+            ))];
+        }
+        // Objects without `choices` (keep-alives, vendor metadata) carry nothing for us.
+        if let Some(usage) = v.get("usage").filter(|u| u.is_object()) {
+            self.usage = Some(parse_usage(usage));
+        }
+        out
+    }
+
+    fn finish_events(&mut self) -> Vec<Result<ChatEvent, ProviderError>> {
+        let mut out = Vec::new();
+        if let Some(u) = self.usage.take() {
+            out.push(Ok(ChatEvent::Usage(u)));
+        }
+        let raw = self.finish.take();
+        let reason = raw
+            .as_deref()
+            .map_or(FinishReason::Stop, FinishReason::from_provider);
+        if reason == FinishReason::ContentFilter {
+            out.push(Err(ProviderError::ContentFiltered {
+                status: None,
+                message: "the provider's content filter stopped the answer (finish_reason: content_filter)".into(),
+            }));
+        } else {
+            out.push(Ok(ChatEvent::Finished {
+                finish_reason: reason,
+                raw,
+            }));
+        }
+        out
+    }
+
+    pub fn on_end(&mut self) -> Vec<Result<ChatEvent, ProviderError>> {
+        if self.done {
+            return Vec::new();
+        }
+        self.done = true;
+        vec![Err(ProviderError::StreamInterrupted {
+            message: "the connection closed before `data: [DONE]`".into(),
+        })]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chat::{ChatRequest, Params};
+
+    fn ep(kind: ProviderKind, provider: &str) -> Endpoint {
+        Endpoint::new(provider, kind, "http://h/v1", Some("sk-test"))
+    }
+
+    fn body(model: &str, params: Params, e: &Endpoint) -> Value {
+        let req = ChatRequest {
+            system: Some("be brief".into()),
+            ..ChatRequest::prompt("hi")
+        };
+        let r = ResolvedRequest {
+            request: &req,
+            model,
+            params,
+        };
+        build_request(&r, e).body.unwrap()
+    }
+
+    #[test]
+    fn include_usage_is_requested_with_stream_true() {
+        let b = body(
+            "gpt-4o",
+            Params::default(),
+            &ep(ProviderKind::OpenAi, "openai"),
+        );
+        assert_eq!(b["stream"], true);
+        assert_eq!(b["stream_options"]["include_usage"], true);
+        assert_eq!(b["messages"][0]["role"], "system");
+        assert_eq!(b["messages"][1]["content"], "hi");
+    }
+
+    #[test]
+    fn reasoning_models_take_max_completion_tokens_and_no_temperature() {
+        let p = Params {
+            temperature: Some(0.2),
+            max_tokens: Some(50),
+            reasoning_effort: Some(crate::chat::ReasoningEffort::High),
+            ..Params::default()
+        };
+        let b = body("o3-mini", p.clone(), &ep(ProviderKind::OpenAi, "openai"));
+        assert!(b.get("temperature").is_none());
+        assert_eq!(b["max_completion_tokens"], 50);
+        assert!(b.get("max_tokens").is_none());
+        assert_eq!(b["reasoning_effort"], "high");
+        let b = body("gpt-4o", p, &ep(ProviderKind::OpenAi, "openai"));
+        assert_eq!(b["temperature"], 0.2);
+        assert_eq!(b["max_tokens"], 50);
+    }
+
+    #[test]
+    fn openrouter_reasoning_is_an_object() {
+        let p = Params {
+            thinking_budget: Some(2000),
+            ..Params::default()
+        };
+        let b = body("x/y", p, &ep(ProviderKind::OpenAiCompatible, "openrouter"));
+        assert_eq!(b["reasoning"]["max_tokens"], 2000);
+    }
+
+    #[test]
+    fn the_key_is_a_bearer_secret_header() {
+        let req = ChatRequest::prompt("hi");
+        let e = ep(ProviderKind::OpenAi, "openai");
+        let r = ResolvedRequest {
+            request: &req,
+            model: "m",
+            params: Params::default(),
+        };
+        let spec = build_request(&r, &e);
+        assert_eq!(spec.url, "http://h/v1/chat/completions");
+        assert_eq!(spec.secrets(), vec!["sk-test".to_owned()]);
+    }
+
+    #[test]
+    fn usage_arrives_before_finished_even_though_it_is_sent_after_finish_reason() {
+        let mut p = OpenAiParser::default();
+        let mut out = Vec::new();
+        for d in [
+            r#"{"choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}],"usage":null}"#,
+            r#"{"choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":null}],"usage":null}"#,
+            r#"{"choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":null}"#,
+            r#"{"choices":[],"usage":{"prompt_tokens":10,"completion_tokens":5,"total_tokens":15,"prompt_tokens_details":{"cached_tokens":4},"completion_tokens_details":{"reasoning_tokens":2}}}"#,
+            "[DONE]",
+        ] {
+            out.extend(
+                p.on_event(&SseEvent::data(d))
+                    .into_iter()
+                    .map(Result::unwrap),
+            );
+        }
+        assert_eq!(out[0], ChatEvent::Delta { text: "Hi".into() });
+        let ChatEvent::Usage(u) = &out[1] else {
+            panic!("{out:?}")
+        };
+        assert_eq!(
+            (
+                u.input_tokens,
+                u.cached_input_tokens,
+                u.output_tokens,
+                u.reasoning_tokens
+            ),
+            (10, 4, 5, 2)
+        );
+        assert!(matches!(
+            out[2],
+            ChatEvent::Finished {
+                finish_reason: FinishReason::Stop,
+                ..
+            }
+        ));
+        assert!(p.on_end().is_empty());
+    }
+
+    #[test]
+    fn openrouter_cost_is_kept_as_a_decimal() {
+        let u = parse_usage(
+            &serde_json::from_str(r#"{"prompt_tokens":1,"completion_tokens":2,"cost":0.000123}"#)
+                .unwrap(),
+        );
+        assert_eq!(u.cost_usd.unwrap().to_string(), "0.000123");
+    }
+
+    #[test]
+    fn reasoning_content_and_reasoning_are_kept_apart() {
+        let mut p = OpenAiParser::default();
+        let a = p.on_event(&SseEvent::data(
+            r#"{"choices":[{"index":0,"delta":{"reasoning_content":"think"}}]}"#,
+        ));
+        let b = p.on_event(&SseEvent::data(
+            r#"{"choices":[{"index":0,"delta":{"reasoning":"more"}}]}"#,
+        ));
+        assert_eq!(
+            a[0].as_ref().unwrap(),
+            &ChatEvent::Reasoning {
+                text: "think".into()
+            }
+        );
+        assert_eq!(
+            b[0].as_ref().unwrap(),
+            &ChatEvent::Reasoning {
+                text: "more".into()
+            }
+        );
+    }
+
+    #[test]
+    fn no_done_marker_is_stream_interrupted() {
+        let mut p = OpenAiParser::default();
+        let e = p.on_end();
+        assert_eq!(
+            e[0].as_ref().unwrap_err().kind(),
+            crate::error::ErrorKind::StreamInterrupted
+        );
+    }
+}

@@ -1,0 +1,461 @@
+//! The compare runner: one prompt, 1 to [`MAX_TARGETS`] targets at once.
+//!
+//! Each target runs in its own tokio task with its own [`CancellationToken`] (a child of
+//! the run's), so one slow or failing target never delays another. Every event is sent,
+//! tagged with the target's index, over one unbounded channel (no target ever waits on
+//! a slow reader); each target ends with exactly one `summary` event holding the whole
+//! text (kept on error and cancel), usage and metrics. The channel closes when every
+//! target has sent its summary.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::{Stream, StreamExt};
+use serde::{Deserialize, Serialize};
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+use ts_rs::TS;
+
+use crate::chat::{ChatEvent, ChatRequest, FinishReason, Target, Usage, UsageSource};
+use crate::error::{ErrorInfo, ErrorKind, ProviderError};
+use crate::http::{Executor, Timeouts};
+use crate::providers::{Endpoint, Providers};
+use crate::stream::chat_stream;
+
+/// The most targets one comparison may have.
+pub const MAX_TARGETS: usize = 8;
+
+/// Below this generation time (first token to end) no tokens-per-second is given.
+pub const MIN_GENERATION_FOR_RATE: Duration = Duration::from_millis(20);
+
+/// What the UI (or the CLI) asks for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct CompareRequest {
+    pub request: ChatRequest,
+    pub targets: Vec<Target>,
+}
+
+/// How one target ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum TargetStatus {
+    Ok,
+    Error,
+    Cancelled,
+}
+
+/// Timing of one target, measured by the runner.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+pub struct Metrics {
+    /// From sending the request to the first text or reasoning token.
+    #[ts(type = "number | null")]
+    pub ttft_ms: Option<u64>,
+    /// From sending the request to the end (success, error or cancel).
+    #[ts(type = "number")]
+    pub total_ms: u64,
+    /// Output tokens / (total − time to first token): the generation speed. `null` when
+    /// no token arrived, or the answer came in one piece (generation shorter than
+    /// [`MIN_GENERATION_FOR_RATE`]), where a rate would be noise.
+    pub output_tokens_per_s: Option<f64>,
+}
+
+/// Everything about one target, sent once at its end.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct TargetSummary {
+    pub model: String,
+    pub status: TargetStatus,
+    /// The answer, complete or partial.
+    pub text: String,
+    pub reasoning: String,
+    pub finish_reason: Option<FinishReason>,
+    /// Reported by the provider, or estimated (see [`Usage::estimate`]).
+    pub usage: Usage,
+    pub metrics: Metrics,
+    pub error: Option<ErrorInfo>,
+    /// What to do about the error ("check OPENAI_API_KEY").
+    pub hint: Option<String>,
+}
+
+/// The body of a [`RunEvent`]: the provider events plus the runner's `summary`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum RunEventKind {
+    Started,
+    Delta {
+        text: String,
+    },
+    Reasoning {
+        text: String,
+    },
+    Usage(Usage),
+    Finished {
+        finish_reason: FinishReason,
+        raw: Option<String>,
+    },
+    Error(ErrorInfo),
+    Summary(Box<TargetSummary>),
+}
+
+impl From<ChatEvent> for RunEventKind {
+    fn from(ev: ChatEvent) -> Self {
+        match ev {
+            ChatEvent::Started => Self::Started,
+            ChatEvent::Delta { text } => Self::Delta { text },
+            ChatEvent::Reasoning { text } => Self::Reasoning { text },
+            ChatEvent::Usage(u) => Self::Usage(u),
+            ChatEvent::Finished { finish_reason, raw } => Self::Finished { finish_reason, raw },
+        }
+    }
+}
+
+/// One event of a run: `{"target": 0, "event": "delta", "text": "…"}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct RunEvent {
+    /// Index into [`CompareRequest::targets`].
+    pub target: u32,
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub event: RunEventKind,
+}
+
+/// A comparison that cannot start.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CompareError {
+    #[error("a comparison needs at least one model")]
+    NoTargets,
+    #[error("a comparison takes at most {MAX_TARGETS} models, got {0}")]
+    TooManyTargets(usize),
+    #[error("the request has no messages")]
+    NoMessages,
+    #[error(transparent)]
+    Client(#[from] ProviderError),
+}
+
+/// Cancels a running comparison, one target or all.
+#[derive(Debug, Clone)]
+pub struct RunHandle {
+    all: CancellationToken,
+    targets: Vec<CancellationToken>,
+}
+
+impl RunHandle {
+    /// Cancels one target; its summary keeps the partial text. False if no such target.
+    pub fn cancel(&self, target: usize) -> bool {
+        match self.targets.get(target) {
+            Some(t) => {
+                t.cancel();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Cancels every target.
+    pub fn cancel_all(&self) {
+        self.all.cancel();
+    }
+}
+
+/// Starts comparisons: owns the shared executor and the provider resolution.
+#[derive(Debug, Clone)]
+pub struct Runner {
+    exec: Executor,
+    providers: Providers,
+}
+
+impl Runner {
+    pub fn new(providers: Providers, timeouts: Timeouts) -> Result<Self, ProviderError> {
+        Ok(Self {
+            exec: Executor::new(timeouts)?,
+            providers,
+        })
+    }
+
+    pub fn providers(&self) -> &Providers {
+        &self.providers
+    }
+
+    /// Starts every target at once; must be called inside a tokio runtime. Events arrive
+    /// on the receiver; it closes after the last target's `summary`.
+    pub fn start(
+        &self,
+        req: CompareRequest,
+    ) -> Result<(RunHandle, mpsc::UnboundedReceiver<RunEvent>), CompareError> {
+        if req.targets.is_empty() {
+            return Err(CompareError::NoTargets);
+        }
+        if req.targets.len() > MAX_TARGETS {
+            return Err(CompareError::TooManyTargets(req.targets.len()));
+        }
+        if req.request.messages.is_empty() {
+            return Err(CompareError::NoMessages);
+        }
+        let (tx, rx) = mpsc::unbounded_channel();
+        let all = CancellationToken::new();
+        let request = Arc::new(req.request);
+        let mut targets = Vec::with_capacity(req.targets.len());
+        for (i, target) in req.targets.into_iter().enumerate() {
+            let token = all.child_token();
+            targets.push(token.clone());
+            let tx = tx.clone();
+            let exec = self.exec.clone();
+            let resolved = self
+                .providers
+                .resolve(&target.model)
+                .map(|(ep, m)| (ep, m.to_owned()));
+            let request = request.clone();
+            tokio::spawn(async move {
+                let idx = i as u32;
+                let prompt_chars = request.prompt_chars();
+                match resolved {
+                    Ok((ep, model)) => {
+                        let stream = chat_stream(exec, &ep, &model, &request, &target.params);
+                        drive(idx, target.model, prompt_chars, stream, token, &tx, |k| {
+                            hint(k, &ep)
+                        })
+                        .await;
+                    }
+                    Err(e) => {
+                        let err = ProviderError::InvalidRequest {
+                            status: None,
+                            message: e.to_string(),
+                        };
+                        let stream = futures::stream::once(async move { Err(err) });
+                        drive(idx, target.model, prompt_chars, stream, token, &tx, |_| {
+                            None
+                        })
+                        .await;
+                    }
+                }
+            });
+        }
+        Ok((RunHandle { all, targets }, rx))
+    }
+}
+
+/// What to tell the user about an error of `kind` on `ep`.
+pub fn hint(kind: ErrorKind, ep: &Endpoint) -> Option<String> {
+    let vars = ep.key_env.join(" or ");
+    match kind {
+        ErrorKind::Auth if !vars.is_empty() => Some(format!("check {vars}")),
+        ErrorKind::Permission => Some("this key may not use this model".into()),
+        ErrorKind::ModelNotFound => Some(format!(
+            "list the models with `switchboard models {}`",
+            ep.provider
+        )),
+        ErrorKind::RateLimited => Some("wait and retry, or lower the request rate".into()),
+        ErrorKind::ContextLength => Some("shorten the prompt or lower max_tokens".into()),
+        ErrorKind::Overloaded | ErrorKind::Server => {
+            Some("the provider is having trouble; retry later".into())
+        }
+        ErrorKind::Network => Some(format!("is {} reachable?", ep.base_url)),
+        ErrorKind::Timeout => {
+            Some("raise the timeout with --timeout-first-token / --timeout-idle".into())
+        }
+        _ => None,
+    }
+}
+
+/// Runs one target's event stream to its end: forwards every event tagged with
+/// `target`, accumulates text, measures, and sends the summary (which it also returns).
+/// Public so benchmarks and embedders can drive any stream through the same path.
+pub async fn drive<S>(
+    target: u32,
+    model: String,
+    prompt_chars: usize,
+    stream: S,
+    cancel: CancellationToken,
+    tx: &mpsc::UnboundedSender<RunEvent>,
+    hint: impl Fn(ErrorKind) -> Option<String>,
+) -> TargetSummary
+where
+    S: Stream<Item = Result<ChatEvent, ProviderError>> + Send,
+{
+    let start = Instant::now();
+    let mut stream = std::pin::pin!(stream);
+    let mut text = String::new();
+    let mut reasoning = String::new();
+    let mut usage: Option<Usage> = None;
+    let mut finish: Option<FinishReason> = None;
+    let mut ttft: Option<Duration> = None;
+    let mut error: Option<ProviderError> = None;
+    let mut started = false;
+    let send = |event: RunEventKind| {
+        // A closed receiver means nobody listens any more; the target still finishes.
+        let _ = tx.send(RunEvent { target, event });
+    };
+    loop {
+        let next = tokio::select! {
+            biased;
+            () = cancel.cancelled() => {
+                error = Some(ProviderError::Cancelled);
+                break;
+            }
+            n = stream.next() => n,
+        };
+        match next {
+            None => break,
+            Some(Ok(ev)) => {
+                match &ev {
+                    ChatEvent::Delta { text: t } => {
+                        ttft.get_or_insert_with(|| start.elapsed());
+                        text.push_str(t);
+                    }
+                    ChatEvent::Reasoning { text: t } => {
+                        ttft.get_or_insert_with(|| start.elapsed());
+                        reasoning.push_str(t);
+                    }
+                    ChatEvent::Usage(u) => usage = Some(u.clone()),
+                    ChatEvent::Finished { finish_reason, .. } => finish = Some(*finish_reason),
+                    ChatEvent::Started => started = true,
+                }
+                send(ev.into());
+            }
+            Some(Err(e)) => {
+                error = Some(e);
+                break;
+            }
+        }
+    }
+    let total = start.elapsed();
+    // No usage reported: estimate it, unless the provider never accepted the request
+    // (nothing was processed: zero, still marked estimated).
+    let usage = usage.unwrap_or_else(|| {
+        if started {
+            Usage::estimate(
+                prompt_chars,
+                text.chars().count(),
+                reasoning.chars().count(),
+            )
+        } else {
+            Usage {
+                source: UsageSource::Estimated,
+                ..Usage::default()
+            }
+        }
+    });
+    let status = match &error {
+        None => TargetStatus::Ok,
+        Some(ProviderError::Cancelled) => TargetStatus::Cancelled,
+        Some(_) => TargetStatus::Error,
+    };
+    let error_info = error.as_ref().map(ProviderError::info);
+    if let Some(info) = &error_info {
+        send(RunEventKind::Error(info.clone()));
+    }
+    let output_tokens_per_s = ttft.and_then(|t| {
+        let gen = total.saturating_sub(t).as_secs_f64();
+        (gen >= MIN_GENERATION_FOR_RATE.as_secs_f64() && usage.output_tokens > 0)
+            .then(|| usage.output_tokens as f64 / gen)
+    });
+    let summary = TargetSummary {
+        model,
+        status,
+        text,
+        reasoning,
+        finish_reason: finish,
+        hint: error.as_ref().and_then(|e| hint(e.kind())),
+        usage,
+        metrics: Metrics {
+            ttft_ms: ttft.map(|d| d.as_millis() as u64),
+            total_ms: total.as_millis() as u64,
+            output_tokens_per_s,
+        },
+        error: error_info,
+    };
+    send(RunEventKind::Summary(Box::new(summary.clone())));
+    summary
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(ev: ChatEvent) -> Result<ChatEvent, ProviderError> {
+        Ok(ev)
+    }
+
+    #[tokio::test]
+    async fn partial_text_is_kept_on_error_and_usage_is_estimated() {
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let stream = futures::stream::iter(vec![
+            ok(ChatEvent::Started),
+            ok(ChatEvent::Delta {
+                text: "Hello wor".into(),
+            }),
+            Err(ProviderError::StreamInterrupted {
+                message: "cut".into(),
+            }),
+        ]);
+        let s = drive(
+            3,
+            "m/x".into(),
+            8,
+            stream,
+            CancellationToken::new(),
+            &tx,
+            |_| None,
+        )
+        .await;
+        assert_eq!(s.status, TargetStatus::Error);
+        assert_eq!(s.text, "Hello wor");
+        assert_eq!(s.usage.source, UsageSource::Estimated);
+        assert_eq!(s.usage.output_tokens, 3);
+        assert_eq!(s.error.as_ref().unwrap().kind, ErrorKind::StreamInterrupted);
+        drop(tx);
+        let mut kinds = Vec::new();
+        while let Some(ev) = rx.recv().await {
+            assert_eq!(ev.target, 3);
+            kinds.push(
+                serde_json::to_value(&ev).unwrap()["event"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+            );
+        }
+        assert_eq!(kinds, ["started", "delta", "error", "summary"]);
+    }
+
+    #[tokio::test]
+    async fn cancel_keeps_partial_text() {
+        let (tx, _rx) = mpsc::unbounded_channel();
+        let token = CancellationToken::new();
+        let stream = futures::stream::iter(vec![ok(ChatEvent::Delta { text: "par".into() })])
+            .chain(futures::stream::pending());
+        let t2 = token.clone();
+        let h =
+            tokio::spawn(async move { drive(0, "m/x".into(), 1, stream, t2, &tx, |_| None).await });
+        tokio::task::yield_now().await;
+        token.cancel();
+        let s = h.await.unwrap();
+        assert_eq!(s.status, TargetStatus::Cancelled);
+        assert_eq!(s.error.unwrap().kind, ErrorKind::Cancelled);
+    }
+
+    #[test]
+    fn run_events_flatten_the_target_index() {
+        let ev = RunEvent {
+            target: 1,
+            event: RunEventKind::Delta { text: "x".into() },
+        };
+        assert_eq!(
+            serde_json::to_value(&ev).unwrap(),
+            serde_json::json!({"target": 1, "event": "delta", "text": "x"})
+        );
+    }
+
+    #[tokio::test]
+    async fn the_runner_refuses_zero_or_nine_targets() {
+        let r = Runner::new(Providers::from_env(), Timeouts::default()).unwrap();
+        let req = |n: usize| CompareRequest {
+            request: ChatRequest::prompt("hi"),
+            targets: (0..n).map(|_| Target::new("openai/gpt-4o")).collect(),
+        };
+        assert!(matches!(r.start(req(0)), Err(CompareError::NoTargets)));
+        assert!(matches!(
+            r.start(req(9)),
+            Err(CompareError::TooManyTargets(9))
+        ));
+    }
+}
