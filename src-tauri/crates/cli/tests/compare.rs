@@ -626,3 +626,141 @@ fn models_reports_a_typed_error() {
     assert_eq!(v["error"]["kind"], "auth");
     assert!(!String::from_utf8_lossy(&out.stdout).contains(KEY));
 }
+
+#[test]
+fn compare_json_types_the_remaining_failure_modes() {
+    let filtered = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Par\"}}]}\n\ndata: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"content_filter\"}]}\n\ndata: [DONE]\n\n".to_owned();
+    let oa = start_blocking(move |r: &Recorded| {
+        match r.json()["model"].as_str().unwrap_or_default() {
+            "missing" => Reply::error(
+                404,
+                r#"{"error":{"message":"The model `missing` does not exist or you do not have access to it.","type":"invalid_request_error","param":null,"code":"model_not_found"}}"#,
+            ),
+            "forbidden" => Reply::error(
+                403,
+                r#"{"error":{"message":"Country, region, or territory not supported","type":"request_forbidden","param":null,"code":"unsupported_country_region_territory"}}"#,
+            ),
+            "toolong" => Reply::error(
+                400,
+                r#"{"error":{"message":"This model's maximum context length is 128000 tokens. However, your messages resulted in 130017 tokens.","type":"invalid_request_error","param":"messages","code":"context_length_exceeded"}}"#,
+            ),
+            "badparam" => Reply::error(
+                400,
+                r#"{"error":{"message":"Invalid type for 'temperature': expected a decimal, but got a string instead.","type":"invalid_request_error","param":"temperature","code":"invalid_type"}}"#,
+            ),
+            _ => Reply::sse(&filtered),
+        }
+    });
+    let unsafe_answer = "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"Well\"}],\"role\":\"model\"},\"index\":0}],\"usageMetadata\":{\"promptTokenCount\":4,\"candidatesTokenCount\":1,\"totalTokenCount\":5}}\r\n\r\ndata: {\"candidates\":[{\"content\":{\"parts\":[],\"role\":\"model\"},\"finishReason\":\"SAFETY\",\"index\":0}],\"usageMetadata\":{\"promptTokenCount\":4,\"candidatesTokenCount\":1,\"totalTokenCount\":5}}\r\n\r\n".to_owned();
+    let ge = start_blocking(move |r: &Recorded| {
+        if r.path.contains("/models/badkey:") {
+            Reply::error(
+                400,
+                r#"{"error":{"code":400,"message":"API key not valid. Please pass a valid API key.","status":"INVALID_ARGUMENT","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"API_KEY_INVALID","domain":"googleapis.com"}]}}"#,
+            )
+        } else if r.path.contains("/models/quota:") {
+            Reply::error(
+                429,
+                r#"{"error":{"code":429,"message":"You exceeded your current quota.","status":"RESOURCE_EXHAUSTED","details":[{"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"12s"}]}}"#,
+            )
+        } else {
+            Reply::sse(&unsafe_answer)
+        }
+    });
+    let out = switchboard()
+        .env("OPENAI_BASE_URL", format!("{}/v1", oa.url()))
+        .env("OPENAI_API_KEY", KEY)
+        .env("GEMINI_BASE_URL", ge.url())
+        .env("GEMINI_API_KEY", KEY)
+        .args(["compare", "--json"])
+        .args(["-m", "openai/missing", "-m", "openai/forbidden"])
+        .args(["-m", "openai/toolong", "-m", "openai/badparam"])
+        .args(["-m", "openai/filtered", "-m", "gemini/badkey"])
+        .args(["-m", "gemini/quota", "-m", "gemini/unsafe"])
+        .arg("hi")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "every target failed");
+    let s = summaries(&json_lines(&out.stdout));
+    let kinds: Vec<&str> = s
+        .iter()
+        .map(|v| v["error"]["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "model_not_found",
+            "permission",
+            "context_length",
+            "invalid_request",
+            "content_filtered",
+            "auth",
+            "rate_limited",
+            "content_filtered"
+        ]
+    );
+    assert!(s[2]["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("maximum context length is 128000 tokens"));
+    assert_eq!(s[4]["text"], "Par", "text before the filter is kept");
+    assert_eq!(s[5]["error"]["status"], 400);
+    assert_eq!(s[6]["error"]["retry_after_s"], 12.0);
+    assert_eq!(s[7]["text"], "Well");
+    let all = String::from_utf8_lossy(&out.stdout);
+    assert!(!all.contains(KEY));
+}
+
+#[test]
+fn ctrl_c_cancels_every_target_and_keeps_the_partial_text() {
+    let mock = start_blocking(|_| {
+        let first =
+            "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Partial answer\"}}]}\n\n";
+        Reply::sse(first).with_step(Step::Sleep(Duration::from_secs(60)))
+    });
+    let mut child = switchboard()
+        .env("OPENAI_BASE_URL", format!("{}/v1", mock.url()))
+        .env("OPENAI_API_KEY", KEY)
+        .args([
+            "compare", "--json", "-m", "openai/a", "-m", "openai/b", "hi",
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut lines = Vec::new();
+    // Wait until both targets have streamed their first words, then press Ctrl-C.
+    while lines
+        .iter()
+        .filter(|v: &&Value| v["event"] == "delta")
+        .count()
+        < 2
+    {
+        let mut line = String::new();
+        assert!(
+            reader.read_line(&mut line).unwrap() > 0,
+            "stream ended early"
+        );
+        lines.push(serde_json::from_str(&line).unwrap());
+    }
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    for line in reader.lines() {
+        lines.push(serde_json::from_str(&line.unwrap()).unwrap());
+    }
+    let status = child.wait().unwrap();
+    let s = summaries(&lines);
+    assert_eq!(s.len(), 2, "one summary per target after Ctrl-C");
+    for v in &s {
+        assert_eq!(v["status"], "cancelled", "{v}");
+        assert_eq!(v["error"]["kind"], "cancelled");
+        assert_eq!(v["text"], "Partial answer");
+    }
+    assert!(
+        !status.success(),
+        "a run cut short by the user is not a success"
+    );
+}

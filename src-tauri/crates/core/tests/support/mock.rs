@@ -103,6 +103,12 @@ impl Reply {
         self
     }
 
+    /// Appends a step after the body.
+    pub fn with_step(mut self, step: Step) -> Self {
+        self.steps.push(step);
+        self
+    }
+
     /// Inserts a step before the body.
     pub fn first(mut self, step: Step) -> Self {
         self.steps.insert(0, step);
