@@ -12,14 +12,13 @@
 //! - an `error` event (e.g. `overloaded_error`) may arrive mid-stream;
 //! - the stream ends with `message_stop`; without it the answer was cut.
 
-use secrecy::ExposeSecret;
-use secrecy::SecretString;
+use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use super::{Endpoint, ResolvedRequest};
+use super::{parse_event, text_event, with_key, Endpoint, ResolvedRequest, Text};
 use crate::chat::{ChatEvent, FinishReason, Role, Usage, UsageSource};
 use crate::error::ProviderError;
-use crate::http::{classify_error_value, HttpRequestSpec};
+use crate::http::{classify_error, HttpRequestSpec};
 use crate::sse::SseEvent;
 
 pub const API_VERSION: &str = "2023-06-01";
@@ -75,12 +74,7 @@ pub fn build_request(req: &ResolvedRequest<'_>, ep: &Endpoint) -> HttpRequestSpe
         HttpRequestSpec::post(format!("{}/v1/messages", ep.base_url), Value::Object(body))
             .header("anthropic-version", API_VERSION)
             .header("accept", "text/event-stream");
-    if let Some(key) = &ep.api_key {
-        spec = spec.secret_header(
-            "x-api-key",
-            SecretString::from(key.expose_secret().to_owned()),
-        );
-    }
+    spec = with_key(spec, ep);
     spec
 }
 
@@ -92,8 +86,69 @@ pub struct AnthropicParser {
     done: bool,
 }
 
-fn n(v: &Value, k: &str) -> Option<u64> {
-    v.get(k).and_then(Value::as_u64)
+/// One event's data, typed by its `type` (the `event:` line repeats it). `ping`,
+/// `content_block_stop` and future types are `Unknown`; unknown fields are ignored.
+#[derive(Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum Event<'a> {
+    MessageStart {
+        message: Option<StartMessage>,
+    },
+    ContentBlockStart {
+        #[serde(borrow)]
+        content_block: Block<'a>,
+    },
+    ContentBlockDelta {
+        #[serde(borrow)]
+        delta: Block<'a>,
+    },
+    MessageDelta {
+        #[serde(borrow)]
+        delta: Option<MessageDelta<'a>>,
+        usage: Option<WireUsage>,
+    },
+    MessageStop,
+    Error,
+    #[serde(other)]
+    Unknown,
+}
+
+/// A `content_block` (a block may open with text already in it) or its `delta`;
+/// `signature_delta`, `input_json_delta`, `tool_use` and the like are `Other`.
+#[derive(Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum Block<'a> {
+    #[serde(alias = "text_delta")]
+    Text {
+        #[serde(borrow)]
+        text: Option<Text<'a>>,
+    },
+    #[serde(alias = "thinking_delta")]
+    Thinking {
+        #[serde(borrow)]
+        thinking: Option<Text<'a>>,
+    },
+    #[serde(other)]
+    Other,
+}
+
+#[derive(Deserialize)]
+struct StartMessage {
+    usage: Option<WireUsage>,
+}
+
+#[derive(Deserialize)]
+struct MessageDelta<'a> {
+    #[serde(borrow)]
+    stop_reason: Option<Text<'a>>,
+}
+
+#[derive(Deserialize)]
+struct WireUsage {
+    input_tokens: Option<u64>,
+    cache_creation_input_tokens: Option<u64>,
+    cache_read_input_tokens: Option<u64>,
+    output_tokens: Option<u64>,
 }
 
 impl AnthropicParser {
@@ -102,14 +157,13 @@ impl AnthropicParser {
     }
 
     /// Takes every usage field present; later values replace earlier ones (running totals).
-    fn take_usage(&mut self, u: &Value) {
-        if !u.is_object() {
-            return;
-        }
+    fn take_usage(&mut self, u: WireUsage) {
         self.saw_usage = true;
-        let input = n(u, "input_tokens");
-        let write = n(u, "cache_creation_input_tokens");
-        let read = n(u, "cache_read_input_tokens");
+        let (input, write, read) = (
+            u.input_tokens,
+            u.cache_creation_input_tokens,
+            u.cache_read_input_tokens,
+        );
         if input.is_some() || write.is_some() || read.is_some() {
             // Keep fields not repeated in this message.
             let prev_write = self.usage.cache_write_tokens;
@@ -125,72 +179,45 @@ impl AnthropicParser {
             self.usage.cache_write_tokens = write;
             self.usage.cached_input_tokens = read;
         }
-        if let Some(o) = n(u, "output_tokens") {
+        if let Some(o) = u.output_tokens {
             self.usage.output_tokens = o;
         }
     }
 
     pub fn on_event(&mut self, ev: &SseEvent) -> Vec<Result<ChatEvent, ProviderError>> {
-        if self.done {
-            return Vec::new();
-        }
         let data = ev.data.trim();
-        if data.is_empty() {
+        if self.done || data.is_empty() {
             return Vec::new();
         }
-        let v: Value = match serde_json::from_str(data) {
-            Ok(v) => v,
-            Err(e) => {
-                return vec![Err(ProviderError::malformed(
-                    format!("an event is not JSON ({e})"),
-                    data,
-                ))]
-            }
+        let event: Event<'_> = match parse_event(data) {
+            Ok(e) => e,
+            Err(e) => return vec![Err(e)],
         };
-        // The type is in `event:` and repeated in the JSON's `type`.
-        let kind = if ev.event.is_empty() {
-            v.get("type").and_then(Value::as_str).unwrap_or_default()
-        } else {
-            ev.event.as_str()
-        };
-        match kind {
-            "message_start" => {
-                if let Some(u) = v.get("message").and_then(|m| m.get("usage")) {
+        match event {
+            Event::MessageStart { message } => {
+                if let Some(u) = message.and_then(|m| m.usage) {
                     self.take_usage(u);
                 }
                 Vec::new()
             }
-            "content_block_start" => {
-                // A block may open with text already in it.
-                let b = v.get("content_block");
-                match b.and_then(|b| b.get("type")).and_then(Value::as_str) {
-                    Some("text") => text_event(b.and_then(|b| b.get("text")), false),
-                    Some("thinking") => text_event(b.and_then(|b| b.get("thinking")), true),
-                    _ => Vec::new(),
-                }
+            Event::ContentBlockStart { content_block: b }
+            | Event::ContentBlockDelta { delta: b } => match b {
+                Block::Text { text } => text_event(text, false),
+                Block::Thinking { thinking } => text_event(thinking, true),
+                Block::Other => None,
             }
-            "content_block_delta" => {
-                let d = v.get("delta");
-                match d.and_then(|d| d.get("type")).and_then(Value::as_str) {
-                    Some("text_delta") => text_event(d.and_then(|d| d.get("text")), false),
-                    Some("thinking_delta") => text_event(d.and_then(|d| d.get("thinking")), true),
-                    _ => Vec::new(),
+            .into_iter()
+            .collect(),
+            Event::MessageDelta { delta, usage } => {
+                if let Some(r) = delta.and_then(|d| d.stop_reason) {
+                    self.stop_reason = Some(r.0.into_owned());
                 }
-            }
-            "message_delta" => {
-                if let Some(r) = v
-                    .get("delta")
-                    .and_then(|d| d.get("stop_reason"))
-                    .and_then(Value::as_str)
-                {
-                    self.stop_reason = Some(r.to_owned());
-                }
-                if let Some(u) = v.get("usage") {
+                if let Some(u) = usage {
                     self.take_usage(u);
                 }
                 Vec::new()
             }
-            "message_stop" => {
+            Event::MessageStop => {
                 self.done = true;
                 let mut out = Vec::new();
                 if self.saw_usage {
@@ -219,12 +246,11 @@ impl AnthropicParser {
                 }
                 out
             }
-            "error" => {
+            Event::Error => {
                 self.done = true;
-                vec![Err(classify_error_value(None, Some(&v), data, None))]
+                vec![Err(classify_error(None, data, None))]
             }
-            // ping, content_block_stop and future event types.
-            _ => Vec::new(),
+            Event::Unknown => Vec::new(),
         }
     }
 
@@ -236,20 +262,6 @@ impl AnthropicParser {
         vec![Err(ProviderError::StreamInterrupted {
             message: "the connection closed before `message_stop`".into(),
         })]
-    }
-}
-
-fn text_event(t: Option<&Value>, reasoning: bool) -> Vec<Result<ChatEvent, ProviderError>> {
-    match t.and_then(Value::as_str) {
-        Some(s) if !s.is_empty() => {
-            let text = s.to_owned();
-            vec![Ok(if reasoning {
-                ChatEvent::Reasoning { text }
-            } else {
-                ChatEvent::Delta { text }
-            })]
-        }
-        _ => Vec::new(),
     }
 }
 
@@ -335,5 +347,17 @@ mod tests {
         assert_eq!(u.input_tokens, 18);
         assert_eq!(u.cached_input_tokens, 5);
         assert_eq!(u.cache_write_tokens, 3);
+    }
+
+    #[test]
+    fn ping_and_unknown_event_types_are_ignored() {
+        let mut p = AnthropicParser::default();
+        for d in [
+            r#"{"type":"ping"}"#,
+            r#"{"type":"future_event","data":[1]}"#,
+            r#"{"type":"content_block_delta","index":0,"delta":{"type":"citations_delta","citation":{}}}"#,
+        ] {
+            assert!(p.on_event(&SseEvent::data(d)).is_empty(), "{d}");
+        }
     }
 }

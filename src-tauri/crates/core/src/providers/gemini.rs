@@ -13,14 +13,14 @@
 //! - a blocked prompt is `promptFeedback.blockReason`, a blocked answer
 //!   `finishReason: "SAFETY"` (and friends): both are `content_filtered`.
 
-use secrecy::ExposeSecret;
-use secrecy::SecretString;
+use serde::de::IgnoredAny;
+use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use super::{Endpoint, ResolvedRequest};
+use super::{parse_event, text_event, with_key, Endpoint, ResolvedRequest, Text};
 use crate::chat::{ChatEvent, FinishReason, Role, Usage, UsageSource};
 use crate::error::ProviderError;
-use crate::http::{classify_error_value, HttpRequestSpec};
+use crate::http::{classify_error, HttpRequestSpec};
 use crate::sse::SseEvent;
 
 /// `gemini-2.5-flash` or `models/gemini-2.5-flash` → `models/gemini-2.5-flash`.
@@ -86,12 +86,7 @@ pub fn build_request(req: &ResolvedRequest<'_>, ep: &Endpoint) -> HttpRequestSpe
     );
     let mut spec =
         HttpRequestSpec::post(url, Value::Object(body)).header("accept", "text/event-stream");
-    if let Some(key) = &ep.api_key {
-        spec = spec.secret_header(
-            "x-goog-api-key",
-            SecretString::from(key.expose_secret().to_owned()),
-        );
-    }
+    spec = with_key(spec, ep);
     spec
 }
 
@@ -102,88 +97,106 @@ pub struct GeminiParser {
     failed: bool,
 }
 
-fn n(v: &Value, k: &str) -> u64 {
-    v.get(k).and_then(Value::as_u64).unwrap_or(0)
+/// One `data:` chunk (unknown fields are ignored).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Chunk<'a> {
+    #[serde(borrow)]
+    candidates: Option<Vec<Candidate<'a>>>,
+    usage_metadata: Option<UsageMetadata>,
+    #[serde(borrow)]
+    prompt_feedback: Option<PromptFeedback<'a>>,
+    error: Option<IgnoredAny>,
 }
 
-/// Reads a (cumulative) `usageMetadata`.
-pub fn parse_usage(m: &Value) -> Usage {
-    let thoughts = n(m, "thoughtsTokenCount");
-    Usage {
-        input_tokens: n(m, "promptTokenCount"),
-        cached_input_tokens: n(m, "cachedContentTokenCount"),
-        cache_write_tokens: 0,
-        output_tokens: n(m, "candidatesTokenCount") + thoughts,
-        reasoning_tokens: thoughts,
-        source: UsageSource::Reported,
-        cost_usd: None,
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Candidate<'a> {
+    #[serde(borrow)]
+    content: Option<Content<'a>>,
+    #[serde(borrow)]
+    finish_reason: Option<Text<'a>>,
+}
+
+#[derive(Deserialize)]
+struct Content<'a> {
+    #[serde(borrow)]
+    parts: Option<Vec<Part<'a>>>,
+}
+
+#[derive(Deserialize)]
+struct Part<'a> {
+    #[serde(borrow)]
+    text: Option<Text<'a>>,
+    thought: Option<bool>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PromptFeedback<'a> {
+    #[serde(borrow)]
+    block_reason: Option<Text<'a>>,
+}
+
+/// A (cumulative) `usageMetadata`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct UsageMetadata {
+    prompt_token_count: Option<u64>,
+    cached_content_token_count: Option<u64>,
+    candidates_token_count: Option<u64>,
+    thoughts_token_count: Option<u64>,
+}
+
+impl From<UsageMetadata> for Usage {
+    fn from(m: UsageMetadata) -> Self {
+        let thoughts = m.thoughts_token_count.unwrap_or(0);
+        Usage {
+            input_tokens: m.prompt_token_count.unwrap_or(0),
+            cached_input_tokens: m.cached_content_token_count.unwrap_or(0),
+            cache_write_tokens: 0,
+            output_tokens: m.candidates_token_count.unwrap_or(0) + thoughts,
+            reasoning_tokens: thoughts,
+            source: UsageSource::Reported,
+            cost_usd: None,
+        }
     }
 }
 
 impl GeminiParser {
     pub fn on_event(&mut self, ev: &SseEvent) -> Vec<Result<ChatEvent, ProviderError>> {
-        if self.failed {
-            return Vec::new();
-        }
         let data = ev.data.trim();
-        if data.is_empty() {
+        if self.failed || data.is_empty() {
             return Vec::new();
         }
-        let v: Value = match serde_json::from_str(data) {
-            Ok(v) => v,
+        let chunk: Chunk<'_> = match parse_event(data) {
+            Ok(c) => c,
             Err(e) => {
                 self.failed = true;
-                return vec![Err(ProviderError::malformed(
-                    format!("a chunk is not JSON ({e})"),
-                    data,
-                ))];
+                return vec![Err(e)];
             }
         };
-        if v.get("error").is_some_and(Value::is_object) {
+        if chunk.error.is_some() {
             self.failed = true;
-            return vec![Err(classify_error_value(None, Some(&v), data, None))];
+            return vec![Err(classify_error(None, data, None))];
         }
-        if let Some(reason) = v
-            .get("promptFeedback")
-            .and_then(|f| f.get("blockReason"))
-            .and_then(Value::as_str)
-        {
+        if let Some(reason) = chunk.prompt_feedback.and_then(|f| f.block_reason) {
             self.failed = true;
             return vec![Err(ProviderError::ContentFiltered {
                 status: None,
-                message: format!("the prompt was blocked (blockReason: {reason})"),
+                message: format!("the prompt was blocked (blockReason: {})", reason.0),
             })];
         }
-        if let Some(m) = v.get("usageMetadata").filter(|m| m.is_object()) {
-            self.usage = Some(parse_usage(m));
+        if let Some(m) = chunk.usage_metadata {
+            self.usage = Some(m.into());
         }
         let mut out = Vec::new();
-        if let Some(c) = v
-            .get("candidates")
-            .and_then(Value::as_array)
-            .and_then(|c| c.first())
-        {
-            if let Some(parts) = c
-                .get("content")
-                .and_then(|c| c.get("parts"))
-                .and_then(Value::as_array)
-            {
-                for part in parts {
-                    if let Some(t) = part.get("text").and_then(Value::as_str) {
-                        if t.is_empty() {
-                            continue;
-                        }
-                        let text = t.to_owned();
-                        if part.get("thought").and_then(Value::as_bool) == Some(true) {
-                            out.push(Ok(ChatEvent::Reasoning { text }));
-                        } else {
-                            out.push(Ok(ChatEvent::Delta { text }));
-                        }
-                    }
-                }
+        if let Some(c) = chunk.candidates.into_iter().flatten().next() {
+            for part in c.content.and_then(|c| c.parts).into_iter().flatten() {
+                out.extend(text_event(part.text, part.thought == Some(true)));
             }
-            if let Some(f) = c.get("finishReason").and_then(Value::as_str) {
-                if FinishReason::from_provider(f) == FinishReason::ContentFilter {
+            if let Some(Text(f)) = c.finish_reason {
+                if FinishReason::from_provider(&f) == FinishReason::ContentFilter {
                     self.failed = true;
                     out.push(Err(ProviderError::ContentFiltered {
                         status: None,
@@ -191,7 +204,7 @@ impl GeminiParser {
                     }));
                     return out;
                 }
-                self.finish = Some(f.to_owned());
+                self.finish = Some(f.into_owned());
             }
         }
         out

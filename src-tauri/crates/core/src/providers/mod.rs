@@ -11,10 +11,11 @@ pub mod gemini;
 pub mod models;
 pub mod openai;
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
-use secrecy::SecretString;
-use serde::Serialize;
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::chat::{ChatEvent, ChatRequest, ModelId, Params};
@@ -131,6 +132,23 @@ pub fn build_request(req: &ResolvedRequest<'_>, endpoint: &Endpoint) -> HttpRequ
     with_extra_headers(spec, endpoint)
 }
 
+/// Adds the endpoint's key, if it has one, in the header its provider kind expects:
+/// `authorization: Bearer …` (OpenAI format), `x-api-key` (Anthropic),
+/// `x-goog-api-key` (Gemini). Always as a secret header, scrubbed from errors.
+pub(crate) fn with_key(spec: HttpRequestSpec, endpoint: &Endpoint) -> HttpRequestSpec {
+    let Some(key) = &endpoint.api_key else {
+        return spec;
+    };
+    let (name, value) = match endpoint.kind {
+        ProviderKind::OpenAi | ProviderKind::OpenAiCompatible => {
+            ("authorization", format!("Bearer {}", key.expose_secret()))
+        }
+        ProviderKind::Anthropic => ("x-api-key", key.expose_secret().to_owned()),
+        ProviderKind::Gemini => ("x-goog-api-key", key.expose_secret().to_owned()),
+    };
+    spec.secret_header(name, SecretString::from(value))
+}
+
 pub(crate) fn with_extra_headers(
     mut spec: HttpRequestSpec,
     endpoint: &Endpoint,
@@ -187,6 +205,28 @@ impl StreamParser {
             Self::Gemini(_) => false,
         }
     }
+}
+
+/// A JSON string in a stream event, borrowed from the event when it has no escapes.
+/// (A bare `Option<Cow<str>>` always copies, even under `#[serde(borrow)]`.)
+#[derive(Debug, Deserialize)]
+struct Text<'a>(#[serde(borrow)] Cow<'a, str>);
+
+/// Reads one event's data into its wire struct; anything else is `malformed_response`.
+fn parse_event<'a, T: Deserialize<'a>>(data: &'a str) -> Result<T, ProviderError> {
+    serde_json::from_str(data).map_err(|e| {
+        ProviderError::malformed(format!("an event is not the expected JSON ({e})"), data)
+    })
+}
+
+/// A non-empty text as a delta or reasoning event.
+fn text_event(t: Option<Text<'_>>, reasoning: bool) -> Option<Result<ChatEvent, ProviderError>> {
+    let text = t.filter(|t| !t.0.is_empty())?.0.into_owned();
+    Some(Ok(if reasoning {
+        ChatEvent::Reasoning { text }
+    } else {
+        ChatEvent::Delta { text }
+    }))
 }
 
 /// An unknown provider prefix or a malformed model id.
@@ -319,6 +359,14 @@ mod tests {
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect();
         Providers::new(Arc::new(env.clone()), Arc::new(EnvKeys::new(env)))
+    }
+
+    #[test]
+    fn stream_text_is_borrowed_unless_escaped() {
+        let t: Option<Text<'_>> = serde_json::from_str(r#""hi""#).unwrap();
+        assert!(matches!(t, Some(Text(Cow::Borrowed("hi")))));
+        let t: Text<'_> = serde_json::from_str(r#""a\nb""#).unwrap();
+        assert_eq!(t.0, "a\nb");
     }
 
     #[test]

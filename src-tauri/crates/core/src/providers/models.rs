@@ -2,12 +2,11 @@
 //! `context_length`), `GET {base}/v1/models` (Anthropic, paged by `after_id`),
 //! `GET {base}/v1beta/models` (Gemini, paged by `pageToken`).
 
-use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 use serde_json::Value;
 use ts_rs::TS;
 
-use super::{with_extra_headers, Endpoint, ProviderKind};
+use super::{with_extra_headers, with_key, Endpoint, ProviderKind};
 use crate::error::ProviderError;
 use crate::http::{Executor, HttpRequestSpec};
 
@@ -29,12 +28,7 @@ pub fn list_request(ep: &Endpoint, page: Option<&str>) -> HttpRequestSpec {
     let spec = match ep.kind {
         ProviderKind::OpenAi | ProviderKind::OpenAiCompatible => {
             let mut s = HttpRequestSpec::get(format!("{}/models", ep.base_url));
-            if let Some(k) = &ep.api_key {
-                s = s.secret_header(
-                    "authorization",
-                    SecretString::from(format!("Bearer {}", k.expose_secret())),
-                );
-            }
+            s = with_key(s, ep);
             s
         }
         ProviderKind::Anthropic => {
@@ -45,12 +39,7 @@ pub fn list_request(ep: &Endpoint, page: Option<&str>) -> HttpRequestSpec {
             }
             let mut s = HttpRequestSpec::get(url)
                 .header("anthropic-version", super::anthropic::API_VERSION);
-            if let Some(k) = &ep.api_key {
-                s = s.secret_header(
-                    "x-api-key",
-                    SecretString::from(k.expose_secret().to_owned()),
-                );
-            }
+            s = with_key(s, ep);
             s
         }
         ProviderKind::Gemini => {
@@ -60,12 +49,7 @@ pub fn list_request(ep: &Endpoint, page: Option<&str>) -> HttpRequestSpec {
                 url.push_str(p);
             }
             let mut s = HttpRequestSpec::get(url);
-            if let Some(k) = &ep.api_key {
-                s = s.secret_header(
-                    "x-goog-api-key",
-                    SecretString::from(k.expose_secret().to_owned()),
-                );
-            }
+            s = with_key(s, ep);
             s
         }
     };

@@ -12,13 +12,14 @@
 
 use rust_decimal::prelude::FromPrimitive;
 use rust_decimal::Decimal;
-use secrecy::{ExposeSecret, SecretString};
+use serde::de::IgnoredAny;
+use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use super::{Endpoint, ProviderKind, ResolvedRequest};
+use super::{parse_event, text_event, with_key, Endpoint, ProviderKind, ResolvedRequest, Text};
 use crate::chat::{ChatEvent, FinishReason, Role, Usage, UsageSource};
 use crate::error::ProviderError;
-use crate::http::{classify_error_value, HttpRequestSpec};
+use crate::http::{classify_error, HttpRequestSpec};
 use crate::sse::SseEvent;
 
 /// Models that reject `temperature`/`top_p` and want `max_completion_tokens`.
@@ -91,12 +92,7 @@ pub fn build_request(req: &ResolvedRequest<'_>, ep: &Endpoint) -> HttpRequestSpe
         Value::Object(body),
     )
     .header("accept", "text/event-stream");
-    if let Some(key) = &ep.api_key {
-        spec = spec.secret_header(
-            "authorization",
-            SecretString::from(format!("Bearer {}", key.expose_secret())),
-        );
-    }
+    spec = with_key(spec, ep);
     spec
 }
 
@@ -109,15 +105,50 @@ pub struct OpenAiParser {
     done: bool,
 }
 
-fn u(v: &Value, path: &[&str]) -> u64 {
-    let mut cur = v;
-    for k in path {
-        match cur.get(k) {
-            Some(x) => cur = x,
-            None => return 0,
-        }
-    }
-    cur.as_u64().unwrap_or(0)
+/// One `data:` chunk (unknown fields are ignored).
+#[derive(Deserialize)]
+struct Chunk<'a> {
+    #[serde(borrow)]
+    choices: Option<Vec<Choice<'a>>>,
+    usage: Option<WireUsage>,
+    error: Option<IgnoredAny>,
+}
+
+#[derive(Deserialize)]
+struct Choice<'a> {
+    index: Option<u64>,
+    #[serde(borrow)]
+    delta: Option<Delta<'a>>,
+    #[serde(borrow)]
+    finish_reason: Option<Text<'a>>,
+}
+
+#[derive(Deserialize)]
+struct Delta<'a> {
+    #[serde(borrow)]
+    reasoning_content: Option<Text<'a>>,
+    #[serde(borrow)]
+    reasoning: Option<Text<'a>>,
+    #[serde(borrow)]
+    content: Option<Text<'a>>,
+}
+
+/// An OpenAI-format `usage` object (OpenRouter's `cost` included).
+#[derive(Deserialize)]
+struct WireUsage {
+    prompt_tokens: Option<u64>,
+    completion_tokens: Option<u64>,
+    prompt_tokens_details: Option<Details>,
+    completion_tokens_details: Option<Details>,
+    /// A number or a string; kept as `Value` so its text becomes an exact decimal.
+    cost: Option<Value>,
+}
+
+#[derive(Default, Deserialize)]
+struct Details {
+    cached_tokens: Option<u64>,
+    cache_write_tokens: Option<u64>,
+    reasoning_tokens: Option<u64>,
 }
 
 /// `0.000123` or `1.23e-4` as an exact decimal.
@@ -128,23 +159,26 @@ fn parse_decimal(s: &str) -> Option<Decimal> {
         .map(|d| d.normalize())
 }
 
-/// Reads an OpenAI-format `usage` object (OpenRouter's `cost` included).
-pub fn parse_usage(v: &Value) -> Usage {
-    let cost = match v.get("cost") {
-        Some(Value::Number(n)) => {
-            parse_decimal(&n.to_string()).or_else(|| n.as_f64().and_then(Decimal::from_f64))
+impl From<WireUsage> for Usage {
+    fn from(w: WireUsage) -> Self {
+        let cost = match w.cost {
+            Some(Value::Number(n)) => {
+                parse_decimal(&n.to_string()).or_else(|| n.as_f64().and_then(Decimal::from_f64))
+            }
+            Some(Value::String(s)) => parse_decimal(&s),
+            _ => None,
+        };
+        let p = w.prompt_tokens_details.unwrap_or_default();
+        let c = w.completion_tokens_details.unwrap_or_default();
+        Usage {
+            input_tokens: w.prompt_tokens.unwrap_or(0),
+            cached_input_tokens: p.cached_tokens.unwrap_or(0),
+            cache_write_tokens: p.cache_write_tokens.unwrap_or(0),
+            output_tokens: w.completion_tokens.unwrap_or(0),
+            reasoning_tokens: c.reasoning_tokens.unwrap_or(0),
+            source: UsageSource::Reported,
+            cost_usd: cost,
         }
-        Some(Value::String(s)) => parse_decimal(s),
-        _ => None,
-    };
-    Usage {
-        input_tokens: u(v, &["prompt_tokens"]),
-        cached_input_tokens: u(v, &["prompt_tokens_details", "cached_tokens"]),
-        cache_write_tokens: u(v, &["prompt_tokens_details", "cache_write_tokens"]),
-        output_tokens: u(v, &["completion_tokens"]),
-        reasoning_tokens: u(v, &["completion_tokens_details", "reasoning_tokens"]),
-        source: UsageSource::Reported,
-        cost_usd: cost,
     }
 }
 
@@ -154,62 +188,38 @@ impl OpenAiParser {
     }
 
     pub fn on_event(&mut self, ev: &SseEvent) -> Vec<Result<ChatEvent, ProviderError>> {
-        if self.done {
-            return Vec::new();
-        }
         let data = ev.data.trim();
-        if data.is_empty() {
+        if self.done || data.is_empty() {
             return Vec::new();
         }
         if data == "[DONE]" {
             self.done = true;
             return self.finish_events();
         }
-        let v: Value = match serde_json::from_str(data) {
-            Ok(v) => v,
-            Err(e) => {
-                return vec![Err(ProviderError::malformed(
-                    format!("a chunk is not JSON ({e})"),
-                    data,
-                ))]
-            }
+        let chunk: Chunk<'_> = match parse_event(data) {
+            Ok(c) => c,
+            Err(e) => return vec![Err(e)],
         };
-        if v.get("error").is_some_and(|e| !e.is_null()) {
-            return vec![Err(classify_error_value(None, Some(&v), data, None))];
+        if chunk.error.is_some() {
+            return vec![Err(classify_error(None, data, None))];
         }
         let mut out = Vec::new();
-        if let Some(choices) = v.get("choices").and_then(Value::as_array) {
-            for c in choices {
-                if c.get("index").and_then(Value::as_u64).unwrap_or(0) != 0 {
-                    continue;
-                }
-                if let Some(d) = c.get("delta") {
-                    for key in ["reasoning_content", "reasoning"] {
-                        if let Some(t) = d.get(key).and_then(Value::as_str) {
-                            if !t.is_empty() {
-                                out.push(Ok(ChatEvent::Reasoning { text: t.to_owned() }));
-                            }
-                        }
-                    }
-                    if let Some(t) = d.get("content").and_then(Value::as_str) {
-                        if !t.is_empty() {
-                            out.push(Ok(ChatEvent::Delta { text: t.to_owned() }));
-                        }
-                    }
-                }
-                if let Some(f) = c.get("finish_reason").and_then(Value::as_str) {
-                    self.finish = Some(f.to_owned());
-                }
-            }
-        } else if !v.is_object() {
-            return vec![Err(ProviderError::malformed(
-                "a chunk is not a JSON object",
-                data,
-            ))];
-        }
         // Objects without `choices` (keep-alives, vendor metadata) carry nothing for us.
-        if let Some(usage) = v.get("usage").filter(|u| u.is_object()) {
-            self.usage = Some(parse_usage(usage));
+        for c in chunk.choices.into_iter().flatten() {
+            if c.index.unwrap_or(0) != 0 {
+                continue;
+            }
+            if let Some(d) = c.delta {
+                out.extend(text_event(d.reasoning_content, true));
+                out.extend(text_event(d.reasoning, true));
+                out.extend(text_event(d.content, false));
+            }
+            if let Some(f) = c.finish_reason {
+                self.finish = Some(f.0.into_owned());
+            }
+        }
+        if let Some(u) = chunk.usage {
+            self.usage = Some(u.into());
         }
         out
     }
@@ -367,10 +377,10 @@ mod tests {
 
     #[test]
     fn openrouter_cost_is_kept_as_a_decimal() {
-        let u = parse_usage(
-            &serde_json::from_str(r#"{"prompt_tokens":1,"completion_tokens":2,"cost":0.000123}"#)
-                .unwrap(),
-        );
+        let w: WireUsage =
+            serde_json::from_str(r#"{"prompt_tokens":1,"completion_tokens":2,"cost":0.000123}"#)
+                .unwrap();
+        let u = Usage::from(w);
         assert_eq!(u.cost_usd.unwrap().to_string(), "0.000123");
     }
 
