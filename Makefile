@@ -18,7 +18,7 @@ UI_SOURCES := $(shell find $(UI)/src $(UI)/public -type f 2>/dev/null) \
 # Headless display and a private D-Bus session for anything that opens a window.
 HEADLESS := xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session --
 
-.PHONY: help run test deps ui app e2e interop lint unit ui-test core-has-no-tauri bindings bench dev clean
+.PHONY: help run test deps ui app test-build e2e interop lint rust ui-test core-has-no-tauri bindings bench dev clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -26,7 +26,7 @@ help: ## List the targets
 run: app ## Build everything needed and open the app (UI embedded)
 	$(APP_BIN)
 
-test: deps ui lint unit ui-test interop e2e ## Every check and test: fmt, clippy, Rust, UI, real peers, end to end
+test: deps ui lint ui-test rust interop ## Every check and test: fmt, clippy, UI, Rust (end to end included), real peers
 	@echo "make test: all checks passed"
 
 deps: ## Install missing system packages (Debian/Ubuntu) or say what to install
@@ -49,8 +49,15 @@ lint: deps ui ## cargo fmt --check and clippy -D warnings
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --locked --workspace --all-targets --all-features -- -D warnings
 
-unit: deps ui core-has-no-tauri ## The Rust tests of every crate (bindings freshness included)
-	$(CARGO) test --locked --workspace --exclude switchboard-e2e
+# Every cargo step below selects the whole workspace (never -p), with test targets:
+# the same package set resolves the same features, so nothing is built twice.
+test-build: deps ui
+	$(CARGO) build --locked --workspace --bins --tests
+
+rust: test-build core-has-no-tauri ## The Rust tests of every crate, the end-to-end suite included (under Xvfb)
+	@mkdir -p $(TARGET_DIR)/e2e
+	$(HEADLESS) $(CARGO) test --locked --workspace
+	@echo "end-to-end screenshots: $(TARGET_DIR)/e2e/"
 
 core-has-no-tauri: ## The core must never depend on tauri
 	@if $(CARGO) tree --locked -p switchboard-core -e normal,build --prefix none | grep -qE '^tauri'; then \
@@ -60,14 +67,13 @@ core-has-no-tauri: ## The core must never depend on tauri
 ui-test: $(UI)/node_modules/.installed ## The UI's type check and Vitest tests
 	cd $(UI) && npm run check && npm test
 
-e2e: app ## End to end: the real app under Xvfb, driven through tauri-driver + WebKitWebDriver
-	$(CARGO) test --locked -p switchboard-e2e --no-run
+e2e: test-build ## Only the end-to-end suite: the real app under Xvfb, through tauri-driver + WebKitWebDriver
 	@mkdir -p $(TARGET_DIR)/e2e
-	SWITCHBOARD_APP_BIN=$(abspath $(APP_BIN)) $(HEADLESS) $(CARGO) test --locked -p switchboard-e2e -- --test-threads=1
+	$(HEADLESS) $(CARGO) test --locked --workspace --test window
 	@echo "screenshots: $(TARGET_DIR)/e2e/"
 
 interop: deps ## Against real peers: `switchboard compare` talking to a real LiteLLM proxy
-	tests/interop/litellm.sh $(CARGO) test --locked -p switchboard-cli --features live-tests --test live_server
+	tests/interop/litellm.sh $(CARGO) test --locked --workspace --features switchboard-cli/live-tests --test live_server
 
 bench: deps ## Benchmarks: SSE parsing per provider format and runner overhead, beside the openai SDK's
 	@mkdir -p $(TARGET_DIR)/bench
@@ -75,7 +81,7 @@ bench: deps ## Benchmarks: SSE parsing per provider format and runner overhead, 
 	"$$(tests/interop/venv.sh)/bin/python" src-tauri/crates/core/benches/peer_openai_sdk.py $(TARGET_DIR)/bench
 
 bindings: $(UI)/dist/index.html ## Regenerate the TypeScript bindings from the Rust types
-	UPDATE_BINDINGS=1 $(CARGO) test --locked -p switchboard-app bindings
+	UPDATE_BINDINGS=1 $(CARGO) test --locked --workspace --lib bindings
 
 dev: deps $(UI)/node_modules/.installed ## Hot reload: the Vite dev server + the app loading it (no embedded UI)
 	(cd $(UI) && npm run dev) & trap 'kill $$! 2>/dev/null' EXIT; \

@@ -5,7 +5,10 @@
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
+
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -17,12 +20,24 @@ pub type Error = Box<dyn std::error::Error + Send + Sync>;
 /// never waits this long.
 const PATIENCE: Duration = Duration::from_secs(40);
 
+/// One app at a time: the tests share one X display, and `cargo test` runs them on
+/// several threads. Each [`App`] holds its turn until it is dropped.
+async fn take_turn() -> OwnedMutexGuard<()> {
+    static TURN: OnceLock<Arc<Mutex<()>>> = OnceLock::new();
+    TURN.get_or_init(|| Arc::new(Mutex::new(())))
+        .clone()
+        .lock_owned()
+        .await
+}
+
 /// A running app with a WebDriver session attached. Drop (or `finish`) ends both.
 pub struct App {
     pub client: Client,
     driver: Child,
     root: tempfile::TempDir,
     name: String,
+    /// Released last, after `Drop` has stopped the driver and the app.
+    _turn: OwnedMutexGuard<()>,
 }
 
 impl App {
@@ -33,6 +48,7 @@ impl App {
 
     /// Like [`App::launch`], with extra environment variables for the app process.
     pub async fn launch_with_env(name: &str, env: &[(&str, &str)]) -> Result<Self, Error> {
+        let turn = take_turn().await;
         let root = tempfile::tempdir()?;
         let data_dir = root.path().join("data");
         let app_bin = app_binary();
@@ -93,6 +109,7 @@ impl App {
             driver,
             root,
             name: name.to_owned(),
+            _turn: turn,
         })
     }
 
