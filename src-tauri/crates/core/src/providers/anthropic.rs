@@ -15,8 +15,8 @@
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use super::{parse_event, text_event, with_key, Endpoint, ResolvedRequest, Text};
-use crate::chat::{ChatEvent, FinishReason, Role, Usage, UsageSource};
+use super::{finish, parse_event, text_event, with_key, Endpoint, ResolvedRequest, Text};
+use crate::chat::{ChatEvent, Role, Usage, UsageSource};
 use crate::error::ProviderError;
 use crate::http::{classify_error, HttpRequestSpec};
 use crate::sse::SseEvent;
@@ -219,24 +219,7 @@ impl AnthropicParser {
                         ..self.usage.clone()
                     })));
                 }
-                let raw = self.stop_reason.take();
-                let reason = raw
-                    .as_deref()
-                    .map_or(FinishReason::Stop, FinishReason::from_provider);
-                if reason == FinishReason::ContentFilter {
-                    out.push(Err(ProviderError::ContentFiltered {
-                        status: None,
-                        message: format!(
-                            "the model stopped the answer (stop_reason: {})",
-                            raw.as_deref().unwrap_or("")
-                        ),
-                    }));
-                } else {
-                    out.push(Ok(ChatEvent::Finished {
-                        finish_reason: reason,
-                        raw,
-                    }));
-                }
+                out.push(finish(self.stop_reason.take(), "stop_reason"));
                 out
             }
             "error" => {

@@ -17,7 +17,7 @@ use serde::de::IgnoredAny;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use super::{parse_event, text_event, with_key, Endpoint, ResolvedRequest, Text};
+use super::{content_filtered, parse_event, text_event, with_key, Endpoint, ResolvedRequest, Text};
 use crate::chat::{ChatEvent, FinishReason, Role, Usage, UsageSource};
 use crate::error::ProviderError;
 use crate::http::{classify_error, HttpRequestSpec};
@@ -198,10 +198,7 @@ impl GeminiParser {
             if let Some(Text(f)) = c.finish_reason {
                 if FinishReason::from_provider(&f) == FinishReason::ContentFilter {
                     self.failed = true;
-                    out.push(Err(ProviderError::ContentFiltered {
-                        status: None,
-                        message: format!("the answer was blocked (finishReason: {f})"),
-                    }));
+                    out.push(Err(content_filtered("finishReason", &f)));
                     return out;
                 }
                 self.finish = Some(f.into_owned());

@@ -18,7 +18,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::chat::{ChatEvent, ChatRequest, ModelId, Params};
+use crate::chat::{ChatEvent, ChatRequest, FinishReason, ModelId, Params};
 use crate::error::ProviderError;
 use crate::http::HttpRequestSpec;
 use crate::keys::{env_stem, Env, EnvKeys, KeySource, ProcessEnv};
@@ -211,6 +211,30 @@ impl StreamParser {
 /// (A bare `Option<Cow<str>>` always copies, even under `#[serde(borrow)]`.)
 #[derive(Debug, Deserialize)]
 struct Text<'a>(#[serde(borrow)] Cow<'a, str>);
+
+/// The provider's filter stopped the answer; `field` is the wire field that said so
+/// (`finish_reason`, `stop_reason`, `finishReason`), `raw` its value.
+fn content_filtered(field: &str, raw: &str) -> ProviderError {
+    ProviderError::ContentFiltered {
+        status: None,
+        message: format!("the provider's content filter stopped the answer ({field}: {raw})"),
+    }
+}
+
+/// How an answer ended, from the provider's raw reason (none means a plain stop):
+/// `Finished`, or a `content_filtered` error when the provider's filter stopped it.
+fn finish(raw: Option<String>, field: &str) -> Result<ChatEvent, ProviderError> {
+    let reason = raw
+        .as_deref()
+        .map_or(FinishReason::Stop, FinishReason::from_provider);
+    if reason == FinishReason::ContentFilter {
+        return Err(content_filtered(field, raw.as_deref().unwrap_or_default()));
+    }
+    Ok(ChatEvent::Finished {
+        finish_reason: reason,
+        raw,
+    })
+}
 
 /// Reads one event's data into its wire struct; anything else is `malformed_response`.
 fn parse_event<'a, T: Deserialize<'a>>(data: &'a str) -> Result<T, ProviderError> {

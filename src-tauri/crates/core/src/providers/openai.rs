@@ -16,8 +16,10 @@ use serde::de::IgnoredAny;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use super::{parse_event, text_event, with_key, Endpoint, ProviderKind, ResolvedRequest, Text};
-use crate::chat::{ChatEvent, FinishReason, Role, Usage, UsageSource};
+use super::{
+    finish, parse_event, text_event, with_key, Endpoint, ProviderKind, ResolvedRequest, Text,
+};
+use crate::chat::{ChatEvent, Role, Usage, UsageSource};
 use crate::error::ProviderError;
 use crate::http::{classify_error, HttpRequestSpec};
 use crate::sse::SseEvent;
@@ -229,21 +231,7 @@ impl OpenAiParser {
         if let Some(u) = self.usage.take() {
             out.push(Ok(ChatEvent::Usage(u)));
         }
-        let raw = self.finish.take();
-        let reason = raw
-            .as_deref()
-            .map_or(FinishReason::Stop, FinishReason::from_provider);
-        if reason == FinishReason::ContentFilter {
-            out.push(Err(ProviderError::ContentFiltered {
-                status: None,
-                message: "the provider's content filter stopped the answer (finish_reason: content_filter)".into(),
-            }));
-        } else {
-            out.push(Ok(ChatEvent::Finished {
-                finish_reason: reason,
-                raw,
-            }));
-        }
+        out.push(finish(self.finish.take(), "finish_reason"));
         out
     }
 
@@ -261,7 +249,7 @@ impl OpenAiParser {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chat::{ChatRequest, Params};
+    use crate::chat::{ChatRequest, FinishReason, Params};
 
     fn ep(kind: ProviderKind, provider: &str) -> Endpoint {
         Endpoint::new(provider, kind, "http://h/v1", Some("sk-test"))
