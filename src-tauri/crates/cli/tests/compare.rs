@@ -4,6 +4,7 @@
 
 #[path = "../../core/tests/support/mock.rs"]
 mod mock;
+mod support;
 
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
@@ -13,6 +14,7 @@ use std::time::Duration;
 use assert_cmd::cargo::CommandCargoExt;
 use mock::{start_blocking, Mock, Recorded, Reply, Step};
 use serde_json::Value;
+use support::json_lines::{json_lines, streamed_text};
 use tokio::sync::Notify;
 
 const KEY: &str = "sk-PLANTED-do-not-leak-8f3a9c";
@@ -30,13 +32,6 @@ fn switchboard() -> std::process::Command {
     let mut c = std::process::Command::cargo_bin("switchboard").unwrap();
     c.env_clear();
     c
-}
-
-fn json_lines(stdout: &[u8]) -> Vec<Value> {
-    String::from_utf8_lossy(stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
-        .collect()
 }
 
 fn summaries(lines: &[Value]) -> Vec<Value> {
@@ -108,12 +103,7 @@ fn compare_json_returns_exact_text_and_reported_tokens_from_three_providers() {
         first["target"].is_u64() && first["model"].is_string(),
         "{first}"
     );
-    let deltas: String = lines
-        .iter()
-        .filter(|v| v["event"] == "delta" && v["target"] == 0)
-        .map(|v| v["text"].as_str().unwrap())
-        .collect();
-    assert_eq!(deltas, "Hello, wörld — 日本語 🎉 done.");
+    assert_eq!(streamed_text(&lines, 0), "Hello, wörld — 日本語 🎉 done.");
     let s = summaries(&lines);
     assert_eq!(s.len(), 3);
     let expect = [

@@ -10,8 +10,11 @@
 //! one whose exact answer is known.)
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod support;
+
 use assert_cmd::cargo::CommandCargoExt;
 use serde_json::Value;
+use support::json_lines::{json_lines, streamed_text};
 
 struct Live {
     base: String,
@@ -51,11 +54,7 @@ fn compare(live: &Live, key: Option<&str>, models: &[String]) -> (Option<i32>, V
         cmd.args(["-m", m]);
     }
     let out = cmd.arg("Say hello in five words.").output().unwrap();
-    let lines = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
-        .collect();
-    (out.status.code(), lines)
+    (out.status.code(), json_lines(&out.stdout))
 }
 
 fn summary(lines: &[Value], target: u64) -> &Value {
@@ -81,12 +80,11 @@ fn compare_streams_the_whole_answer_with_reported_usage() {
     if let Some(expected) = &live.text {
         assert_eq!(text, expected);
     }
-    let streamed: String = lines
-        .iter()
-        .filter(|v| v["event"] == "delta")
-        .map(|v| v["text"].as_str().unwrap())
-        .collect();
-    assert_eq!(streamed, text, "the deltas must add up to the answer");
+    assert_eq!(
+        streamed_text(&lines, 0),
+        text,
+        "the deltas must add up to the answer"
+    );
     assert!(
         lines.iter().filter(|v| v["event"] == "delta").count() > 1,
         "the answer should arrive in several chunks"
