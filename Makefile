@@ -18,7 +18,7 @@ UI_SOURCES := $(shell find $(UI)/src $(UI)/public -type f 2>/dev/null) \
 # Headless display and a private D-Bus session for anything that opens a window.
 HEADLESS := xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session --
 
-.PHONY: help run test deps ui app test-build e2e interop lint rust ui-test core-has-no-tauri bindings bench dev clean
+.PHONY: help run test deps ui app test-build e2e interop lint rust ui-test core-has-no-tauri bindings bench dev clean prices-snapshot
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -72,13 +72,17 @@ e2e: test-build ## Only the end-to-end suite: the real app under Xvfb, through t
 	$(HEADLESS) $(CARGO) test --locked --workspace --test window
 	@echo "screenshots: $(TARGET_DIR)/e2e/"
 
-interop: deps ## Against real peers: `switchboard compare` talking to a real LiteLLM proxy
-	tests/interop/litellm.sh $(CARGO) test --locked --workspace --features switchboard-cli/live-tests --test live_server
+interop: deps ## Against real peers: compare through a real LiteLLM proxy; every cost equal to LiteLLM's own
+	tests/interop/litellm.sh $(CARGO) test --locked --workspace --features switchboard-cli/live-tests \
+		--test live_server --test litellm_cost
 
 bench: deps ## Benchmarks: SSE parsing per provider format and runner overhead, beside the openai SDK's
 	@mkdir -p $(TARGET_DIR)/bench
 	SWITCHBOARD_BENCH_DUMP=$(abspath $(TARGET_DIR)/bench) $(CARGO) bench --locked -p switchboard-core --bench stream_throughput
 	"$$(tests/interop/venv.sh)/bin/python" src-tauri/crates/core/benches/peer_openai_sdk.py $(TARGET_DIR)/bench
+
+prices-snapshot: ## Rebuild the bundled price snapshot from the pinned litellm wheel on PyPI
+	scripts/prices/update-snapshot.sh
 
 bindings: $(UI)/dist/index.html ## Regenerate the TypeScript bindings from the Rust types
 	UPDATE_BINDINGS=1 $(CARGO) test --locked --workspace --lib bindings

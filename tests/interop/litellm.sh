@@ -27,4 +27,6 @@ export SWITCHBOARD_LIVE_BASE_URL="http://127.0.0.1:$port/v1"
 export SWITCHBOARD_LIVE_KEY="$key"
 export SWITCHBOARD_LIVE_MODEL=mock-gpt
 export SWITCHBOARD_LIVE_TEXT="Hello from a real OpenAI-compatible server."
+# The pinned litellm package itself, for the cost reference test.
+export SWITCHBOARD_LIVE_PYTHON="$venv/bin/python"
 "$@"

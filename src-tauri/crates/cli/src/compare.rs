@@ -6,11 +6,15 @@ use std::process::ExitCode;
 use clap::Args;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
 use switchboard_core::chat::{ChatRequest, Message, Params, Target, UsageSource};
+use switchboard_core::prices::answer_cost::CostSource;
+use switchboard_core::prices::book::Prices;
+use switchboard_core::prices::money::DisplayCurrency;
 use switchboard_core::{
     CompareRequest, RunEvent, RunEventKind, Runner, TargetStatus, TargetSummary,
 };
 
 use crate::options::{runtime, ProviderArgs, USAGE_ERROR};
+use crate::price_book::{load_book, load_currency};
 
 const AFTER_HELP: &str = "\
 MODEL is `provider/model` as LiteLLM writes it: openai/gpt-4o, anthropic/claude-sonnet-4-5,
@@ -96,7 +100,9 @@ fn build(args: &CompareArgs) -> Result<(CompareRequest, Runner), String> {
     for t in &targets {
         providers.check(&t.model).map_err(|e| e.to_string())?;
     }
-    let runner = Runner::new(providers, args.providers.timeouts()?).map_err(|e| e.to_string())?;
+    let runner = Runner::new(providers, args.providers.timeouts()?)
+        .map_err(|e| e.to_string())?
+        .with_prices(Prices::new(load_book()));
     let request = ChatRequest {
         system: args.system.clone(),
         messages: vec![Message::user(prompt)],
@@ -115,6 +121,8 @@ pub fn run(args: CompareArgs) -> ExitCode {
             }
         };
     let labels = labels(&req.targets);
+    let currency = load_currency();
+    print_estimates(&req, &runner, &labels, &currency, args.json);
     let summaries = rt.block_on(async {
         let (handle, mut rx) = match runner.start(req) {
             Ok(x) => x,
@@ -160,7 +168,7 @@ pub fn run(args: CompareArgs) -> ExitCode {
     };
     summaries.sort_by_key(|(i, _)| *i);
     if !args.json {
-        print_table(&summaries, &labels);
+        print_table(&summaries, &labels, &currency);
     }
     if summaries.iter().all(|(_, s)| s.status != TargetStatus::Ok) {
         ExitCode::FAILURE
@@ -312,11 +320,48 @@ impl Live {
     }
 }
 
-fn print_table(summaries: &[(u32, TargetSummary)], labels: &[String]) {
+/// Before sending: each target's input tokens and input cost, and a warning when the
+/// prompt will not fit a model's context window. JSON lines `{"event":"estimate"}` with
+/// `--json`, one line per model on stderr otherwise.
+fn print_estimates(
+    req: &CompareRequest,
+    runner: &Runner,
+    labels: &[String],
+    currency: &DisplayCurrency,
+    json: bool,
+) {
+    let book = runner.prices().get();
+    let now = chrono::Utc::now();
+    for (i, t) in req.targets.iter().enumerate() {
+        let e = book.estimate(&t.model, &req.request, now);
+        if let Some(w) = &e.warning {
+            eprintln!("warning: {w}");
+        }
+        if json {
+            let mut v = serde_json::to_value(&e).unwrap_or_default();
+            v["target"] = i.into();
+            v["event"] = "estimate".into();
+            println!("{v}");
+            continue;
+        }
+        let label = labels.get(i).map_or(t.model.as_str(), String::as_str);
+        let cost = match e.input_usd {
+            None => "input unpriced".to_owned(),
+            Some(_) if e.free => "free".to_owned(),
+            Some(usd) => format!("input ≈{}", currency.format(usd)),
+        };
+        eprintln!(
+            "{label}: ≈{} prompt tokens ({}), {cost}",
+            e.input_tokens, e.counted_with
+        );
+    }
+}
+
+fn print_table(summaries: &[(u32, TargetSummary)], labels: &[String], currency: &DisplayCurrency) {
     let mut table = Table::new();
     table.load_preset(UTF8_FULL_CONDENSED);
     table.set_header([
-        "model", "status", "ttft", "total", "in", "out", "tok/s", "cost", "error",
+        "model", "status", "ttft", "total", "in", "out", "tok/s", "cost", "source", "error",
     ]);
     let ms = |v: Option<u64>| v.map_or("—".to_owned(), |m| format!("{:.2}s", m as f64 / 1000.0));
     for (i, s) in summaries {
@@ -354,8 +399,8 @@ fn print_table(summaries: &[(u32, TargetSummary)], labels: &[String]) {
                     .map_or("—".to_owned(), |t| format!("{t:.1}")),
             )
             .set_alignment(CellAlignment::Right),
-            Cell::new(s.usage.cost_usd.map_or("—".to_owned(), |c| format!("${c}")))
-                .set_alignment(CellAlignment::Right),
+            Cell::new(s.cost.display(currency)).set_alignment(CellAlignment::Right),
+            Cell::new(s.cost.source.as_str()),
             Cell::new(s.error.as_ref().map_or("", |e| e.kind.as_str())),
         ]);
     }
@@ -364,7 +409,15 @@ fn print_table(summaries: &[(u32, TargetSummary)], labels: &[String]) {
         .iter()
         .any(|(_, s)| s.usage.source == UsageSource::Estimated && s.metrics.ttft_ms.is_some())
     {
-        println!("~ estimated: the provider reported no usage (about 4 characters per token)");
+        println!("~ estimated: the provider reported no usage; tokens counted with a tokenizer");
+    }
+    if summaries
+        .iter()
+        .any(|(_, s)| s.cost.source == CostSource::Unpriced)
+    {
+        println!(
+            "unpriced: no price is known for the model; set one with `switchboard prices set`"
+        );
     }
     for (i, s) in summaries {
         if let Some(e) = &s.error {

@@ -2,8 +2,11 @@
 //! into `switchboard-core`, the same code the desktop app runs.
 
 mod compare;
+mod cost;
 mod models;
 mod options;
+mod price_book;
+mod prices;
 
 use std::process::ExitCode;
 
@@ -33,6 +36,10 @@ enum Command {
     Compare(compare::CompareArgs),
     /// List the models a provider offers
     Models(models::ModelsArgs),
+    /// What token counts cost on a model, with the breakdown and where the price is from
+    Cost(cost::CostArgs),
+    /// Show, refresh and set prices, and the currency costs are shown in
+    Prices(prices::PricesArgs),
 }
 
 fn main() -> ExitCode {
@@ -41,6 +48,8 @@ fn main() -> ExitCode {
         Command::Info { json } => info(json),
         Command::Compare(args) => compare::run(args),
         Command::Models(args) => models::run(args),
+        Command::Cost(args) => cost::run(args),
+        Command::Prices(args) => prices::run(args),
     }
 }
 

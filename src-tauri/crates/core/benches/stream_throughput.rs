@@ -232,6 +232,9 @@ fn main() {
             t.elapsed()
         })
     });
+    let acct = switchboard_core::runner::Accounting::new(
+        switchboard_core::chat::ChatRequest::prompt("hi"),
+    );
     let through_runner = best(5, || {
         let evs = make();
         rt.block_on(async {
@@ -247,7 +250,7 @@ fn main() {
             let summary = drive(
                 0,
                 "bench/model".into(),
-                10,
+                &acct,
                 futures::stream::iter(evs),
                 CancellationToken::new(),
                 &tx,

@@ -13,8 +13,10 @@ pub mod error;
 pub mod http;
 pub mod keys;
 pub mod paths;
+pub mod prices;
 pub mod providers;
 pub mod runner;
+pub mod settings;
 pub mod sse;
 pub mod stream;
 

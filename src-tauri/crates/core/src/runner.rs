@@ -20,6 +20,9 @@ use ts_rs::TS;
 use crate::chat::{ChatEvent, ChatRequest, FinishReason, Target, Usage, UsageSource};
 use crate::error::{ErrorInfo, ErrorKind, ProviderError};
 use crate::http::{Executor, Timeouts};
+use crate::prices::answer_cost::Cost;
+use crate::prices::book::{PriceBook, Prices};
+use crate::prices::tokens::estimate_usage;
 use crate::providers::{Endpoint, Providers};
 use crate::stream::chat_stream;
 
@@ -69,8 +72,10 @@ pub struct TargetSummary {
     pub text: String,
     pub reasoning: String,
     pub finish_reason: Option<FinishReason>,
-    /// Reported by the provider, or estimated (see [`Usage::estimate`]).
+    /// Reported by the provider, or estimated with a tokenizer when none came back.
     pub usage: Usage,
+    /// What the answer cost and where that figure came from (never $0 when unknown).
+    pub cost: Cost,
     pub metrics: Metrics,
     pub error: Option<ErrorInfo>,
     /// What to do about the error ("check OPENAI_API_KEY").
@@ -162,6 +167,24 @@ impl RunHandle {
 pub struct Runner {
     exec: Executor,
     providers: Providers,
+    prices: Prices,
+}
+
+/// What a target's usage and cost are worked out from at its end.
+#[derive(Debug, Clone)]
+pub struct Accounting {
+    pub request: Arc<ChatRequest>,
+    pub prices: Arc<PriceBook>,
+}
+
+impl Accounting {
+    /// Priced with the bundled catalog.
+    pub fn new(request: ChatRequest) -> Self {
+        Self {
+            request: Arc::new(request),
+            prices: Arc::new(PriceBook::bundled()),
+        }
+    }
 }
 
 impl Runner {
@@ -169,7 +192,18 @@ impl Runner {
         Ok(Self {
             exec: Executor::new(timeouts)?,
             providers,
+            prices: Prices::new(PriceBook::bundled()),
         })
+    }
+
+    /// Prices answers with `prices` (shared: a refresh shows in the next run).
+    pub fn with_prices(mut self, prices: Prices) -> Self {
+        self.prices = prices;
+        self
+    }
+
+    pub fn prices(&self) -> &Prices {
+        &self.prices
     }
 
     pub fn providers(&self) -> &Providers {
@@ -193,7 +227,10 @@ impl Runner {
         }
         let (tx, rx) = mpsc::unbounded_channel();
         let all = CancellationToken::new();
-        let request = Arc::new(req.request);
+        let acct = Accounting {
+            request: Arc::new(req.request),
+            prices: self.prices.get(),
+        };
         let mut targets = Vec::with_capacity(req.targets.len());
         for (i, target) in req.targets.into_iter().enumerate() {
             let token = all.child_token();
@@ -204,14 +241,13 @@ impl Runner {
                 .providers
                 .resolve(&target.model)
                 .map(|(ep, m)| (ep, m.to_owned()));
-            let request = request.clone();
+            let acct = acct.clone();
             tokio::spawn(async move {
                 let idx = i as u32;
-                let prompt_chars = request.prompt_chars();
                 match resolved {
                     Ok((ep, model)) => {
-                        let stream = chat_stream(exec, &ep, &model, &request, &target.params);
-                        drive(idx, target.model, prompt_chars, stream, token, &tx, |k| {
+                        let stream = chat_stream(exec, &ep, &model, &acct.request, &target.params);
+                        drive(idx, target.model, &acct, stream, token, &tx, |k| {
                             hint(k, &ep)
                         })
                         .await;
@@ -222,10 +258,7 @@ impl Runner {
                             message: e.to_string(),
                         };
                         let stream = futures::stream::once(async move { Err(err) });
-                        drive(idx, target.model, prompt_chars, stream, token, &tx, |_| {
-                            None
-                        })
-                        .await;
+                        drive(idx, target.model, &acct, stream, token, &tx, |_| None).await;
                     }
                 }
             });
@@ -263,7 +296,7 @@ pub fn hint(kind: ErrorKind, ep: &Endpoint) -> Option<String> {
 pub async fn drive<S>(
     target: u32,
     model: String,
-    prompt_chars: usize,
+    acct: &Accounting,
     stream: S,
     cancel: CancellationToken,
     tx: &mpsc::UnboundedSender<RunEvent>,
@@ -319,15 +352,12 @@ where
         }
     }
     let total = start.elapsed();
-    // No usage reported: estimate it, unless the provider never accepted the request
-    // (nothing was processed: zero, still marked estimated).
+    // No usage reported: count it with a tokenizer, unless the provider never accepted
+    // the request (nothing was processed: zero, still marked estimated).
     let usage = usage.unwrap_or_else(|| {
         if started {
-            Usage::estimate(
-                prompt_chars,
-                text.chars().count(),
-                reasoning.chars().count(),
-            )
+            let (provider, name) = model.split_once('/').unwrap_or(("", &model));
+            estimate_usage(provider, name, &acct.request, &text, &reasoning)
         } else {
             Usage {
                 source: UsageSource::Estimated,
@@ -349,7 +379,9 @@ where
         (gen >= MIN_GENERATION_FOR_RATE.as_secs_f64() && usage.output_tokens > 0)
             .then(|| usage.output_tokens as f64 / gen)
     });
+    let cost = acct.prices.cost(&model, &usage, chrono::Utc::now());
     let summary = TargetSummary {
+        cost,
         model,
         status,
         text,
@@ -388,10 +420,11 @@ mod tests {
                 message: "cut".into(),
             }),
         ]);
+        let acct = Accounting::new(ChatRequest::prompt("Say hello world"));
         let s = drive(
             3,
-            "m/x".into(),
-            8,
+            "openai/gpt-4o".into(),
+            &acct,
             stream,
             CancellationToken::new(),
             &tx,
@@ -401,7 +434,15 @@ mod tests {
         assert_eq!(s.status, TargetStatus::Error);
         assert_eq!(s.text, "Hello wor");
         assert_eq!(s.usage.source, UsageSource::Estimated);
-        assert_eq!(s.usage.output_tokens, 3);
+        // Counted with GPT-4o's own tokenizer: "Hello" + " wor".
+        assert_eq!(s.usage.output_tokens, 2);
+        assert!(s.usage.input_tokens > 3);
+        // Priced from the catalog, marked as an estimate.
+        assert_eq!(
+            s.cost.source,
+            crate::prices::answer_cost::CostSource::Estimated
+        );
+        assert!(s.cost.usd.unwrap() > rust_decimal::Decimal::ZERO);
         assert_eq!(s.error.as_ref().unwrap().kind, ErrorKind::StreamInterrupted);
         drop(tx);
         let mut kinds = Vec::new();
@@ -424,8 +465,11 @@ mod tests {
         let stream = futures::stream::iter(vec![ok(ChatEvent::Delta { text: "par".into() })])
             .chain(futures::stream::pending());
         let t2 = token.clone();
+        let acct = Accounting::new(ChatRequest::prompt("hi"));
         let h =
-            tokio::spawn(async move { drive(0, "m/x".into(), 1, stream, t2, &tx, |_| None).await });
+            tokio::spawn(
+                async move { drive(0, "m/x".into(), &acct, stream, t2, &tx, |_| None).await },
+            );
         tokio::task::yield_now().await;
         token.cancel();
         let s = h.await.unwrap();

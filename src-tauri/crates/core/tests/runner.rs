@@ -213,8 +213,12 @@ async fn no_usage_from_the_server_means_estimated_usage() {
     assert_eq!(s.status, TargetStatus::Ok);
     assert_eq!(s.text, "Local answer");
     assert_eq!(s.usage.source, UsageSource::Estimated);
-    assert_eq!(s.usage.input_tokens, 2);
+    // 8 characters ≈ 2 tokens, plus the chat format's 3 per message + 1 role + 3 priming.
+    assert_eq!(s.usage.input_tokens, 9);
     assert_eq!(s.usage.output_tokens, 3);
+    // A local model costs nothing, and says so.
+    assert!(s.cost.free);
+    assert_eq!(s.cost.display(&Default::default()), "free");
     // No key is needed for a local server.
     assert!(m.last_request().header("authorization").is_none());
 }

@@ -59,14 +59,4 @@ impl ChatRequest {
             params: Params::default(),
         }
     }
-
-    /// Characters in the whole prompt (system + messages), for usage estimates.
-    pub fn prompt_chars(&self) -> usize {
-        self.system.as_deref().map_or(0, |s| s.chars().count())
-            + self
-                .messages
-                .iter()
-                .map(|m| m.content.chars().count())
-                .sum::<usize>()
-    }
 }

@@ -11,7 +11,7 @@ pub enum UsageSource {
     /// The provider reported them.
     #[default]
     Reported,
-    /// No usage came back; estimated by [`Usage::estimate`].
+    /// No usage came back; counted with a tokenizer (`prices::tokens::estimate_usage`).
     Estimated,
 }
 
@@ -23,7 +23,8 @@ pub enum UsageSource {
 ///   Anthropic reports those three apart, so its input is
 ///   `input_tokens + cache_creation_input_tokens + cache_read_input_tokens`.
 /// - `cached_input_tokens` ⊆ input: read from a prompt cache.
-/// - `cache_write_tokens` ⊆ input: written to a prompt cache (Anthropic).
+/// - `cache_write_tokens` ⊆ input: written to a prompt cache (Anthropic), of which
+///   `cache_write_1h_tokens` with the 1-hour TTL.
 /// - `output_tokens` = ALL completion tokens, including reasoning. Gemini reports
 ///   thoughts apart, so its output is `candidatesTokenCount + thoughtsTokenCount`.
 /// - `reasoning_tokens` ⊆ output (0 when the provider does not say; Anthropic counts
@@ -39,6 +40,10 @@ pub struct Usage {
     pub cached_input_tokens: u64,
     #[ts(type = "number")]
     pub cache_write_tokens: u64,
+    /// ⊆ cache_write_tokens: written with the 1-hour TTL (Anthropic), billed at its own rate.
+    #[serde(default)]
+    #[ts(type = "number")]
+    pub cache_write_1h_tokens: u64,
     #[ts(type = "number")]
     pub output_tokens: u64,
     #[ts(type = "number")]
@@ -51,38 +56,9 @@ pub struct Usage {
     pub cost_usd: Option<Decimal>,
 }
 
-/// Characters per token assumed by [`Usage::estimate`]: the usual rule of thumb for
-/// English with BPE tokenizers. Rough on purpose; a real tokenizer may replace it.
-pub const CHARS_PER_TOKEN: usize = 4;
-
-impl Usage {
-    /// Estimated usage when the provider sent none: `ceil(chars / 4)` for the prompt and
-    /// for the answer (text + reasoning), marked [`UsageSource::Estimated`].
-    pub fn estimate(prompt_chars: usize, output_chars: usize, reasoning_chars: usize) -> Self {
-        let tokens = |chars: usize| chars.div_ceil(CHARS_PER_TOKEN) as u64;
-        let reasoning = tokens(reasoning_chars);
-        Self {
-            input_tokens: tokens(prompt_chars),
-            output_tokens: tokens(output_chars) + reasoning,
-            reasoning_tokens: reasoning,
-            source: UsageSource::Estimated,
-            ..Self::default()
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn estimate_rounds_up_and_is_marked() {
-        let u = Usage::estimate(9, 4, 1);
-        assert_eq!(u.input_tokens, 3);
-        assert_eq!(u.output_tokens, 2);
-        assert_eq!(u.reasoning_tokens, 1);
-        assert_eq!(u.source, UsageSource::Estimated);
-    }
 
     #[test]
     fn cost_serializes_as_a_string() {

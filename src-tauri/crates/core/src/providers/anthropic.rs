@@ -140,6 +140,13 @@ struct WireUsage {
     cache_creation_input_tokens: Option<u64>,
     cache_read_input_tokens: Option<u64>,
     output_tokens: Option<u64>,
+    /// The cache writes split by TTL (`ephemeral_5m_input_tokens`, `ephemeral_1h_input_tokens`).
+    cache_creation: Option<CacheCreation>,
+}
+
+#[derive(Deserialize)]
+struct CacheCreation {
+    ephemeral_1h_input_tokens: Option<u64>,
 }
 
 impl AnthropicParser {
@@ -169,6 +176,9 @@ impl AnthropicParser {
             self.usage.input_tokens = base + write + read;
             self.usage.cache_write_tokens = write;
             self.usage.cached_input_tokens = read;
+        }
+        if let Some(h) = u.cache_creation.and_then(|c| c.ephemeral_1h_input_tokens) {
+            self.usage.cache_write_1h_tokens = h;
         }
         if let Some(o) = u.output_tokens {
             self.usage.output_tokens = o;
@@ -297,7 +307,7 @@ mod tests {
         let evs = [
             (
                 "message_start",
-                r#"{"type":"message_start","message":{"usage":{"input_tokens":10,"cache_creation_input_tokens":3,"cache_read_input_tokens":5,"output_tokens":1}}}"#,
+                r#"{"type":"message_start","message":{"usage":{"input_tokens":10,"cache_creation_input_tokens":3,"cache_read_input_tokens":5,"cache_creation":{"ephemeral_5m_input_tokens":1,"ephemeral_1h_input_tokens":2},"output_tokens":1}}}"#,
             ),
             (
                 "message_delta",
@@ -323,6 +333,7 @@ mod tests {
         assert_eq!(u.input_tokens, 18);
         assert_eq!(u.cached_input_tokens, 5);
         assert_eq!(u.cache_write_tokens, 3);
+        assert_eq!(u.cache_write_1h_tokens, 2);
     }
 
     #[test]

@@ -155,6 +155,7 @@ impl From<UsageMetadata> for Usage {
             input_tokens: m.prompt_token_count.unwrap_or(0),
             cached_input_tokens: m.cached_content_token_count.unwrap_or(0),
             cache_write_tokens: 0,
+            cache_write_1h_tokens: 0,
             output_tokens: m.candidates_token_count.unwrap_or(0) + thoughts,
             reasoning_tokens: thoughts,
             source: UsageSource::Reported,

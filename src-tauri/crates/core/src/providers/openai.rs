@@ -176,6 +176,7 @@ impl From<WireUsage> for Usage {
             input_tokens: w.prompt_tokens.unwrap_or(0),
             cached_input_tokens: p.cached_tokens.unwrap_or(0),
             cache_write_tokens: p.cache_write_tokens.unwrap_or(0),
+            cache_write_1h_tokens: 0,
             output_tokens: w.completion_tokens.unwrap_or(0),
             reasoning_tokens: c.reasoning_tokens.unwrap_or(0),
             source: UsageSource::Reported,
