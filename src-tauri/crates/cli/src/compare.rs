@@ -33,8 +33,14 @@ OPENROUTER_API_KEY, GROQ_API_KEY, MISTRAL_API_KEY, DEEPSEEK_API_KEY, XAI_API_KEY
 TOGETHER_API_KEY, FIREWORKS_API_KEY; base URLs from OPENAI_BASE_URL, ANTHROPIC_BASE_URL,
 GEMINI_BASE_URL, OPENROUTER_BASE_URL and <PROVIDER>_BASE_URL (OLLAMA_BASE_URL, …).
 
-With --json, stdout has one JSON object per line: every event as it happens
-({\"target\",\"model\",\"event\":\"delta\",\"text\"}, …), then one {\"event\":\"summary\",…} per model.
+Before sending, each model's prompt tokens and input cost are printed (stderr), with a
+warning when the prompt will not fit its context window. Each answer's cost says where it
+came from: reported by the provider, computed from the price table, estimated (no usage
+came back) or unpriced (`switchboard prices set` gives a model your own price).
+
+With --json, stdout has one JSON object per line: one {\"event\":\"estimate\",…} per model,
+every event as it happens ({\"target\",\"model\",\"event\":\"delta\",\"text\"}, …), then one
+{\"event\":\"summary\",…} per model with its usage and cost.
 The exit status is non-zero only when every model failed.";
 
 #[derive(Debug, Args)]

@@ -144,6 +144,8 @@ struct WireUsage {
     completion_tokens_details: Option<Details>,
     /// A number or a string; kept as `Value` so its text becomes an exact decimal.
     cost: Option<Value>,
+    /// DeepSeek's cache hits, at the top level instead of in `prompt_tokens_details`.
+    prompt_cache_hit_tokens: Option<u64>,
 }
 
 #[derive(Default, Deserialize)]
@@ -174,7 +176,7 @@ impl From<WireUsage> for Usage {
         let c = w.completion_tokens_details.unwrap_or_default();
         Usage {
             input_tokens: w.prompt_tokens.unwrap_or(0),
-            cached_input_tokens: p.cached_tokens.unwrap_or(0),
+            cached_input_tokens: p.cached_tokens.or(w.prompt_cache_hit_tokens).unwrap_or(0),
             cache_write_tokens: p.cache_write_tokens.unwrap_or(0),
             cache_write_1h_tokens: 0,
             output_tokens: w.completion_tokens.unwrap_or(0),
@@ -371,6 +373,16 @@ mod tests {
                 .unwrap();
         let u = Usage::from(w);
         assert_eq!(u.cost_usd.unwrap().to_string(), "0.000123");
+    }
+
+    #[test]
+    fn deepseek_cache_hits_count_as_cached_input() {
+        let w: WireUsage = serde_json::from_str(
+            r#"{"prompt_tokens":100,"completion_tokens":2,"prompt_cache_hit_tokens":64,"prompt_cache_miss_tokens":36}"#,
+        )
+        .unwrap();
+        let u = Usage::from(w);
+        assert_eq!((u.input_tokens, u.cached_input_tokens), (100, 64));
     }
 
     #[test]
