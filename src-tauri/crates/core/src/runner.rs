@@ -352,19 +352,33 @@ where
         }
     }
     let total = start.elapsed();
-    // No usage reported: count it with a tokenizer, unless the provider never accepted
-    // the request (nothing was processed: zero, still marked estimated).
-    let usage = usage.unwrap_or_else(|| {
-        if started {
-            let (provider, name) = model.split_once('/').unwrap_or(("", &model));
-            estimate_usage(provider, name, &acct.request, &text, &reasoning)
-        } else {
-            Usage {
-                source: UsageSource::Estimated,
-                ..Usage::default()
+    let (provider, name) = model.split_once('/').unwrap_or(("", &model));
+    let usage = match usage {
+        // No usage reported: count it with a tokenizer, unless the provider never
+        // accepted the request (nothing was processed: zero, still marked estimated).
+        None if started => estimate_usage(provider, name, &acct.request, &text, &reasoning),
+        None => Usage {
+            source: UsageSource::Estimated,
+            ..Usage::default()
+        },
+        // Cut short after an early usage report (Anthropic sends input and a running
+        // output count at the start): the output received so far is counted, so a cut
+        // answer is not billed as one token.
+        Some(u) if error.is_some() => {
+            let counted = estimate_usage(provider, name, &acct.request, &text, &reasoning);
+            if counted.output_tokens > u.output_tokens {
+                Usage {
+                    output_tokens: counted.output_tokens,
+                    reasoning_tokens: counted.reasoning_tokens.max(u.reasoning_tokens),
+                    source: UsageSource::Estimated,
+                    ..u
+                }
+            } else {
+                u
             }
         }
-    });
+        Some(u) => u,
+    };
     let status = match &error {
         None => TargetStatus::Ok,
         Some(ProviderError::Cancelled) => TargetStatus::Cancelled,
@@ -456,6 +470,43 @@ mod tests {
             );
         }
         assert_eq!(kinds, ["started", "delta", "error", "summary"]);
+    }
+
+    #[tokio::test]
+    async fn a_cut_answer_after_an_early_usage_report_counts_what_arrived() {
+        let (tx, _rx) = mpsc::unbounded_channel();
+        let early = Usage {
+            input_tokens: 50,
+            cached_input_tokens: 10,
+            output_tokens: 1,
+            ..Usage::default()
+        };
+        let stream = futures::stream::iter(vec![
+            ok(ChatEvent::Started),
+            ok(ChatEvent::Usage(early)),
+            ok(ChatEvent::Delta {
+                text: "A fairly long partial answer that was cut".into(),
+            }),
+            Err(ProviderError::StreamInterrupted {
+                message: "cut".into(),
+            }),
+        ]);
+        let acct = Accounting::new(ChatRequest::prompt("q"));
+        let s = drive(
+            0,
+            "anthropic/claude-sonnet-4-5".into(),
+            &acct,
+            stream,
+            CancellationToken::new(),
+            &tx,
+            |_| None,
+        )
+        .await;
+        // The reported input stays; the output is what arrived, counted.
+        assert_eq!((s.usage.input_tokens, s.usage.cached_input_tokens), (50, 10));
+        assert_eq!(s.usage.output_tokens, 11);
+        assert_eq!(s.usage.source, UsageSource::Estimated);
+        assert_eq!(s.cost.source, crate::prices::answer_cost::CostSource::Estimated);
     }
 
     #[tokio::test]
