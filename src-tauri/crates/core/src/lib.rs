@@ -8,6 +8,7 @@
 //! a stream, and [`runner`] the comparison of up to eight models at once.
 
 pub mod about;
+pub mod atomic_file;
 pub mod chat;
 pub mod error;
 pub mod http;

@@ -503,10 +503,16 @@ mod tests {
         )
         .await;
         // The reported input stays; the output is what arrived, counted.
-        assert_eq!((s.usage.input_tokens, s.usage.cached_input_tokens), (50, 10));
+        assert_eq!(
+            (s.usage.input_tokens, s.usage.cached_input_tokens),
+            (50, 10)
+        );
         assert_eq!(s.usage.output_tokens, 11);
         assert_eq!(s.usage.source, UsageSource::Estimated);
-        assert_eq!(s.cost.source, crate::prices::answer_cost::CostSource::Estimated);
+        assert_eq!(
+            s.cost.source,
+            crate::prices::answer_cost::CostSource::Estimated
+        );
     }
 
     #[tokio::test]

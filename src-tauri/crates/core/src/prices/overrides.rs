@@ -102,20 +102,15 @@ impl Overrides {
         }
     }
 
-    /// Writes the file whole (a temporary file renamed over it).
+    /// Writes the file whole, atomically.
     pub fn save(&self, data_dir: &Path) -> Result<(), OverrideError> {
         let path = Self::path(data_dir);
         let write = |source| OverrideError::Write {
             path: path.clone(),
             source,
         };
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(write)?;
-        }
         let json = serde_json::to_string_pretty(self).map_err(|e| write(io::Error::other(e)))?;
-        let tmp = path.with_extension("json.tmp");
-        std::fs::write(&tmp, json).map_err(write)?;
-        std::fs::rename(&tmp, &path).map_err(write)
+        crate::atomic_file::write_atomic(&path, json.as_bytes()).map_err(write)
     }
 
     /// Sets one model's prices (validated).

@@ -7,7 +7,6 @@
 //! saved file untouched: the bundled or previously saved prices stay in use.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -158,39 +157,12 @@ fn error_chain(e: &dyn std::error::Error) -> String {
     s
 }
 
-/// Writes `bytes` to `path` so readers see the old file or the new one, never half of
-/// one: a temporary file in the same folder (same file system) renamed over it.
+/// [`crate::atomic_file::write_atomic`], with the error saying what could not be saved.
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), RefreshError> {
-    // Unique per process and call, so two refreshes at once never share a temp file.
-    static SEQ: AtomicU64 = AtomicU64::new(0);
-    let save_err = |e: std::io::Error| RefreshError::Save {
+    crate::atomic_file::write_atomic(path, bytes).map_err(|e| RefreshError::Save {
         path: path.to_owned(),
         message: e.to_string(),
-    };
-    let dir = path.parent().unwrap_or_else(|| Path::new("."));
-    std::fs::create_dir_all(dir).map_err(save_err)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(
-        ".{name}.{}.{}.tmp",
-        std::process::id(),
-        SEQ.fetch_add(1, Ordering::Relaxed)
-    ));
-    let result = (|| {
-        use std::io::Write;
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        // On disk before the rename, so a crash cannot leave an empty file behind.
-        f.sync_all()?;
-        drop(f);
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result.map_err(save_err)
+    })
 }
 
 /// The saved file: the catalog's meta fields, then `models` (LiteLLM's own entries).
