@@ -2,7 +2,14 @@
 //! permission, and the webview may call only what `capabilities/` grants.
 
 /// Every `#[tauri::command]` the app registers; keep in step with `commands::handler()`.
-const COMMANDS: &[&str] = &["app_info"];
+const COMMANDS: &[&str] = &[
+    "app_info",
+    "price_status",
+    "refresh_prices",
+    "get_currency",
+    "set_currency",
+    "estimate_inputs",
+];
 
 fn main() {
     let attrs = tauri_build::Attributes::new()

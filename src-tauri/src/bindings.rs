@@ -14,6 +14,13 @@ fn export(out_dir: &Path) -> Result<(), ExportError> {
     let cfg = Config::new().with_large_int("number").with_out_dir(out_dir);
     switchboard_core::AppInfo::export_all(&cfg)?;
     crate::IpcError::export_all(&cfg)?;
+    // Prices and currency.
+    crate::commands::prices::PriceStatus::export_all(&cfg)?;
+    switchboard_core::prices::update::RefreshReport::export_all(&cfg)?;
+    switchboard_core::prices::money::DisplayCurrency::export_all(&cfg)?;
+    switchboard_core::prices::book::InputEstimate::export_all(&cfg)?;
+    switchboard_core::prices::answer_cost::Cost::export_all(&cfg)?;
+    switchboard_core::CompareRequest::export_all(&cfg)?;
     Ok(())
 }
 

@@ -9,6 +9,10 @@ use ts_rs::TS;
 pub enum IpcErrorKind {
     /// The data folder cannot be determined or used.
     DataDir,
+    /// What the user typed was refused; the message says what to type instead.
+    InvalidInput,
+    /// `settings.json` cannot be read or saved.
+    Settings,
     /// Anything not yet given a kind of its own.
     Internal,
 }
@@ -36,6 +40,18 @@ impl From<switchboard_core::paths::PathError> for IpcError {
     }
 }
 
+impl From<switchboard_core::settings::SettingsError> for IpcError {
+    fn from(e: switchboard_core::settings::SettingsError) -> Self {
+        Self::new(IpcErrorKind::Settings, e.to_string())
+    }
+}
+
+impl From<switchboard_core::prices::money::MoneyError> for IpcError {
+    fn from(e: switchboard_core::prices::money::MoneyError) -> Self {
+        Self::new(IpcErrorKind::InvalidInput, e.to_string())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -48,5 +64,15 @@ mod tests {
             v,
             serde_json::json!({"kind": "data_dir", "message": "no data folder"})
         );
+    }
+
+    #[test]
+    fn a_refused_currency_is_invalid_input_with_the_cores_message() {
+        let core =
+            switchboard_core::prices::money::DisplayCurrency::new("euro", Some("1")).unwrap_err();
+        let e = IpcError::from(core.clone());
+        assert_eq!(e.kind, IpcErrorKind::InvalidInput);
+        assert_eq!(e.message, core.to_string());
+        assert_eq!(serde_json::to_value(&e).unwrap()["kind"], "invalid_input");
     }
 }

@@ -3,9 +3,12 @@
 
 mod commands;
 mod error;
+mod state;
 
 #[cfg(test)]
 mod bindings;
+
+use tauri::Manager;
 
 pub use error::{IpcError, IpcErrorKind};
 
@@ -13,6 +16,14 @@ pub use error::{IpcError, IpcErrorKind};
 /// window system or webview cannot start, so the user sees why in the terminal.
 pub fn run() -> std::process::ExitCode {
     let result = tauri::Builder::default()
+        // Disk only (the data folder's prices and settings): start-up never waits on
+        // the network.
+        .manage(state::AppState::load())
+        .setup(|app| {
+            // The window exists by now; prices are refreshed behind it when due.
+            commands::prices::start_background_refresh(&app.state::<state::AppState>());
+            Ok(())
+        })
         .invoke_handler(commands::handler())
         .run(tauri::generate_context!());
     match result {

@@ -72,6 +72,8 @@ describe("the main window", () => {
     }
     expect(within(settings).getAllByText("Not set up")).toHaveLength(5);
     expect(settings).toHaveTextContent("Theme follows your system");
+    expect(within(settings).getByRole("heading", { name: "Prices & currency" })).toBeVisible();
+    expect(await within(settings).findByTestId("prices-version")).toHaveTextContent("litellm 1.106.2 (2026-10-21)");
 
     await user.click(screen.getByTestId("settings-back"));
     expect(screen.queryByTestId("settings-view")).not.toBeInTheDocument();

@@ -20,6 +20,9 @@ pub type Error = Box<dyn std::error::Error + Send + Sync>;
 /// never waits this long.
 const PATIENCE: Duration = Duration::from_secs(40);
 
+/// An address nothing listens on (the discard port): requests to it fail at once.
+pub const CLOSED_PORT_URL: &str = "http://127.0.0.1:9/x";
+
 /// One app at a time: the tests share one X display, and `cargo test` runs them on
 /// several threads. Each [`App`] holds its turn until it is dropped.
 async fn take_turn() -> OwnedMutexGuard<()> {
@@ -70,6 +73,11 @@ impl App {
             .env("XDG_DATA_HOME", root.path().join("xdg-data"))
             .env("XDG_CONFIG_HOME", root.path().join("xdg-config"))
             .env("XDG_CACHE_HOME", root.path().join("xdg-cache"))
+            // Nothing a test starts reaches the internet: no price refresh at start-up,
+            // and price sources on a closed local port (a test may override all three).
+            .env("SWITCHBOARD_PRICES_REFRESH", "off")
+            .env("SWITCHBOARD_PRICES_URL", CLOSED_PORT_URL)
+            .env("OPENROUTER_BASE_URL", CLOSED_PORT_URL)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit());
@@ -140,6 +148,37 @@ impl App {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+
+    /// Waits until the element's text (trimmed) satisfies `wanted` and returns it; after
+    /// [`PATIENCE`], an error naming the last text seen.
+    pub async fn text_matching(
+        &self,
+        id: &str,
+        wanted: impl Fn(&str) -> bool,
+    ) -> Result<String, Error> {
+        let started = Instant::now();
+        loop {
+            let text = self.by_test_id(id).await?.text().await?;
+            let text = text.trim().to_owned();
+            if wanted(&text) {
+                return Ok(text);
+            }
+            if started.elapsed() > PATIENCE {
+                return Err(
+                    format!("{id} never showed the expected text; last seen: {text:?}").into(),
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Replaces what the input with this `data-testid` holds by typing `text`.
+    pub async fn fill(&self, id: &str, text: &str) -> Result<(), Error> {
+        let input = self.by_test_id(id).await?;
+        input.clear().await?;
+        input.send_keys(text).await?;
+        Ok(())
     }
 
     /// Whether an element with this `data-testid` is present and displayed now.

@@ -1,17 +1,49 @@
 import { mockIPC } from "@tauri-apps/api/mocks";
 import type { AppInfo } from "../lib/bindings/AppInfo";
 import type { IpcError } from "../lib/bindings/IpcError";
+import type { PriceStatus } from "../lib/bindings/PriceStatus";
 
-/** A mocked Rust core whose `app_info` answers with `info`, or rejects with `error`. */
-export function mockCore(answer: { info: AppInfo } | { error: IpcError }): void {
+/**
+ * A mocked Rust core whose `app_info` answers with `info`, or rejects with `error`;
+ * `price_status` and `get_currency` answer with `prices`.
+ */
+export function mockCore(answer: { info: AppInfo } | { error: IpcError }, prices: PriceStatus = samplePrices): void {
   mockIPC((cmd) => {
-    if (cmd !== "app_info") throw { kind: "internal", message: `unexpected command ${cmd}` };
-    if ("error" in answer) throw answer.error;
-    return answer.info;
+    switch (cmd) {
+      case "app_info":
+        if ("error" in answer) throw answer.error;
+        return answer.info;
+      case "price_status":
+        return prices;
+      case "get_currency":
+        return prices.currency;
+      default:
+        throw { kind: "internal", message: `unexpected command ${cmd}` };
+    }
   });
 }
 
 export const sampleInfo: AppInfo = {
   version: "0.1.0",
   data_dir: "/home/ada/.local/share/dev.switchboard.desktop",
+};
+
+/** The bundled catalog, nothing fetched, costs in US dollars. */
+export const samplePrices: PriceStatus = {
+  catalog: {
+    source: "litellm",
+    version: "litellm 1.106.2 (2026-10-21)",
+    litellm_version: "1.106.2",
+    source_date: "2026-10-21",
+    snapshot_date: "2026-11-21",
+    url: null,
+    etag: null,
+    checked_at: null,
+    bundled: true,
+  },
+  models: 412,
+  openrouter: null,
+  openrouter_models: 0,
+  overrides: 0,
+  currency: { code: "USD", per_usd: "1" },
 };

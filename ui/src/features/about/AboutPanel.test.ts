@@ -4,7 +4,7 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import App from "../../App.svelte";
 import type { AppInfo } from "../../lib/bindings/AppInfo";
-import { mockCore, sampleInfo } from "../../test/core";
+import { mockCore, sampleInfo, samplePrices } from "../../test/core";
 
 describe("About", () => {
   it("is reachable from the main view and shows the version and data folder from the core", async () => {
@@ -23,7 +23,9 @@ describe("About", () => {
 
   it("shows a loading state until the core answers", async () => {
     let answer: (info: AppInfo) => void = () => {};
-    mockIPC(() => new Promise<AppInfo>((resolve) => (answer = resolve)));
+    mockIPC((cmd) =>
+      cmd === "app_info" ? new Promise<AppInfo>((resolve) => (answer = resolve)) : samplePrices,
+    );
     const user = userEvent.setup();
     render(App);
 

@@ -1,0 +1,112 @@
+//! What the app holds while it runs: the data folder, the shared price book and the
+//! user's settings. Loaded once at start-up from disk only — never from the network.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use switchboard_core::prices::book::{PriceBook, Prices};
+use switchboard_core::settings::Settings;
+
+use crate::error::IpcError;
+
+/// Set to `off` to skip the background price refresh at start-up (tests, offline use).
+pub const REFRESH_ENV: &str = "SWITCHBOARD_PRICES_REFRESH";
+
+pub struct AppState {
+    /// The data folder, or why there is none (every command that needs it says so).
+    data_dir: Result<PathBuf, IpcError>,
+    /// The price book every cost and estimate uses; replaced whole after a refresh.
+    pub prices: Prices,
+    settings: Mutex<Settings>,
+    /// One refresh at a time: a click during the start-up refresh waits for it.
+    pub refresh_lock: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl AppState {
+    /// Reads what the data folder holds. Never fails: a broken file is logged and the
+    /// bundled prices or default settings are used instead.
+    pub fn load() -> Self {
+        match switchboard_core::paths::data_dir() {
+            Ok(dir) => Self::load_from(dir),
+            Err(e) => {
+                eprintln!("switchboard: {e}; using the bundled prices and default settings");
+                Self::without_data_dir(IpcError::from(e))
+            }
+        }
+    }
+
+    /// The state for `data_dir`.
+    pub fn load_from(data_dir: PathBuf) -> Self {
+        let (book, overrides_error) = PriceBook::load(&data_dir);
+        if let Some(e) = overrides_error {
+            eprintln!("switchboard: your own prices were not loaded: {e}");
+        }
+        let settings = Settings::load(&data_dir).unwrap_or_else(|e| {
+            eprintln!("switchboard: {e}; using the default settings");
+            Settings::default()
+        });
+        Self {
+            data_dir: Ok(data_dir),
+            prices: Prices::new(book),
+            settings: Mutex::new(settings),
+            refresh_lock: Arc::default(),
+        }
+    }
+
+    fn without_data_dir(error: IpcError) -> Self {
+        Self {
+            data_dir: Err(error),
+            prices: Prices::new(PriceBook::bundled()),
+            settings: Mutex::new(Settings::default()),
+            refresh_lock: Arc::default(),
+        }
+    }
+
+    pub fn data_dir(&self) -> Result<&Path, IpcError> {
+        self.data_dir.as_deref().map_err(Clone::clone)
+    }
+
+    /// The settings in use (a poisoned lock still holds usable settings).
+    pub fn settings(&self) -> MutexGuard<'_, Settings> {
+        self.settings
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// Whether the start-up refresh is switched off by [`REFRESH_ENV`].
+pub fn refresh_disabled(value: Option<&str>) -> bool {
+    value.is_some_and(|v| v.trim().eq_ignore_ascii_case("off"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::IpcErrorKind;
+
+    #[test]
+    fn a_corrupt_settings_file_falls_back_to_usd() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(Settings::path(dir.path()), "{not json").unwrap();
+        let state = AppState::load_from(dir.path().to_owned());
+        assert!(state.settings().currency.is_usd());
+        assert_eq!(state.data_dir().unwrap(), dir.path());
+    }
+
+    #[test]
+    fn without_a_data_folder_commands_get_the_reason() {
+        let state = AppState::without_data_dir(IpcError::new(IpcErrorKind::DataDir, "no home"));
+        let e = state.data_dir().unwrap_err();
+        assert_eq!(e.kind, IpcErrorKind::DataDir);
+        assert!(state.prices.get().catalog_meta().bundled);
+    }
+
+    #[test]
+    fn only_off_switches_the_refresh_off() {
+        assert!(refresh_disabled(Some("off")));
+        assert!(refresh_disabled(Some(" OFF ")));
+        assert!(!refresh_disabled(Some("on")));
+        assert!(!refresh_disabled(Some("")));
+        assert!(!refresh_disabled(None));
+    }
+}
