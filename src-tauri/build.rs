@@ -9,6 +9,10 @@ const COMMANDS: &[&str] = &[
     "get_currency",
     "set_currency",
     "estimate_inputs",
+    "list_price_overrides",
+    "set_price_override",
+    "remove_price_override",
+    "model_price",
 ];
 
 fn main() {

@@ -13,6 +13,8 @@ pub enum IpcErrorKind {
     InvalidInput,
     /// `settings.json` cannot be read or saved.
     Settings,
+    /// Your own prices (`prices/overrides.json`) cannot be read or saved.
+    Prices,
     /// Anything not yet given a kind of its own.
     Internal,
 }
@@ -46,6 +48,19 @@ impl From<switchboard_core::settings::SettingsError> for IpcError {
     }
 }
 
+impl From<switchboard_core::prices::overrides::OverrideError> for IpcError {
+    fn from(e: switchboard_core::prices::overrides::OverrideError) -> Self {
+        use switchboard_core::prices::overrides::OverrideError;
+        let kind = match e {
+            OverrideError::Negative => IpcErrorKind::InvalidInput,
+            OverrideError::Read { .. }
+            | OverrideError::Corrupt { .. }
+            | OverrideError::Write { .. } => IpcErrorKind::Prices,
+        };
+        Self::new(kind, e.to_string())
+    }
+}
+
 impl From<switchboard_core::prices::money::MoneyError> for IpcError {
     fn from(e: switchboard_core::prices::money::MoneyError) -> Self {
         Self::new(IpcErrorKind::InvalidInput, e.to_string())
@@ -63,6 +78,24 @@ mod tests {
         assert_eq!(
             v,
             serde_json::json!({"kind": "data_dir", "message": "no data folder"})
+        );
+    }
+
+    #[test]
+    fn override_errors_are_prices_errors_and_a_negative_price_is_invalid_input() {
+        use switchboard_core::prices::overrides::OverrideError;
+        let corrupt = OverrideError::Corrupt {
+            path: "/data/prices/overrides.json".into(),
+            source: serde_json::from_str::<serde_json::Value>("{").unwrap_err(),
+        };
+        let message = corrupt.to_string();
+        let e = IpcError::from(corrupt);
+        assert_eq!(e.kind, IpcErrorKind::Prices);
+        assert_eq!(e.message, message);
+        assert_eq!(serde_json::to_value(&e).unwrap()["kind"], "prices");
+        assert_eq!(
+            IpcError::from(OverrideError::Negative).kind,
+            IpcErrorKind::InvalidInput
         );
     }
 

@@ -18,6 +18,8 @@ pub struct AppState {
     /// The price book every cost and estimate uses; replaced whole after a refresh.
     pub prices: Prices,
     settings: Mutex<Settings>,
+    /// One edit of `prices/overrides.json` at a time: two saves never interleave.
+    overrides_lock: Mutex<()>,
     /// One refresh at a time: a click during the start-up refresh waits for it.
     pub refresh_lock: Arc<tokio::sync::Mutex<()>>,
 }
@@ -49,6 +51,7 @@ impl AppState {
             data_dir: Ok(data_dir),
             prices: Prices::new(book),
             settings: Mutex::new(settings),
+            overrides_lock: Mutex::default(),
             refresh_lock: Arc::default(),
         }
     }
@@ -58,6 +61,7 @@ impl AppState {
             data_dir: Err(error),
             prices: Prices::new(PriceBook::bundled()),
             settings: Mutex::new(Settings::default()),
+            overrides_lock: Mutex::default(),
             refresh_lock: Arc::default(),
         }
     }
@@ -69,6 +73,13 @@ impl AppState {
     /// The settings in use (a poisoned lock still holds usable settings).
     pub fn settings(&self) -> MutexGuard<'_, Settings> {
         self.settings
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Held while `prices/overrides.json` is read, changed and saved.
+    pub fn overrides_lock(&self) -> MutexGuard<'_, ()> {
+        self.overrides_lock
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }

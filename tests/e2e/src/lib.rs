@@ -126,6 +126,30 @@ impl App {
         self.root.path().join("data")
     }
 
+    /// Runs the `switchboard` CLI with `args` on the app's data folder (and the same
+    /// offline price sources) and waits for it to exit.
+    pub fn cli(&self, args: &[&str]) -> Result<std::process::Output, Error> {
+        let bin = cli_binary();
+        let root = self.root.path();
+        Command::new(&bin)
+            .args(args)
+            .env("SWITCHBOARD_DATA_DIR", self.data_dir())
+            .env("XDG_DATA_HOME", root.join("xdg-data"))
+            .env("XDG_CONFIG_HOME", root.join("xdg-config"))
+            .env("XDG_CACHE_HOME", root.join("xdg-cache"))
+            .env("SWITCHBOARD_PRICES_URL", CLOSED_PORT_URL)
+            .env("OPENROUTER_BASE_URL", CLOSED_PORT_URL)
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| {
+                format!(
+                    "could not run the CLI ({}): {e}; build it first (`cargo build --workspace`)",
+                    bin.display()
+                )
+                .into()
+            })
+    }
+
     /// Waits for the element with this `data-testid` to exist.
     pub async fn by_test_id(&self, id: &str) -> Result<Element, Error> {
         let el = self
@@ -257,6 +281,15 @@ pub fn app_binary() -> PathBuf {
     std::env::var_os("SWITCHBOARD_APP_BIN")
         .map(PathBuf::from)
         .unwrap_or_else(|| profile_dir().join("switchboard-app"))
+}
+
+/// The `switchboard` CLI beside the app binary: `SWITCHBOARD_CLI_BIN`, else the debug build.
+pub fn cli_binary() -> PathBuf {
+    std::env::var_os("SWITCHBOARD_CLI_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            profile_dir().join(format!("switchboard{}", std::env::consts::EXE_SUFFIX))
+        })
 }
 
 fn tauri_driver() -> PathBuf {

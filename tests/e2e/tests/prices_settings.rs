@@ -1,7 +1,8 @@
 //! Prices & currency in Settings, driven in the real app: the catalog version comes from
-//! Rust, the currency lands in the test's own settings.json, and a refresh that cannot
-//! reach its sources says so and changes nothing. Nothing reaches the internet: every
-//! price source points at a closed local port.
+//! Rust, the currency lands in the test's own settings.json, a refresh that cannot
+//! reach its sources says so and changes nothing, and a price of the user's own is what
+//! the `switchboard` CLI prices with at once. Nothing reaches the internet: every price
+//! source points at a closed local port.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -36,6 +37,40 @@ async fn show_section(app: &App) -> Result<(), Error> {
     Ok(())
 }
 
+/// Brings the "Your prices" block to the top of the settings, for the screenshot.
+async fn show_your_prices(app: &App) -> Result<(), Error> {
+    app.by_test_id("your-prices").await?;
+    app.client
+        .execute(
+            // Scrolls only the settings' own scroller: scrollIntoView would also shift
+            // the window when the block cannot reach the top.
+            "const block = document.querySelector('[data-testid=\"your-prices\"]');\
+             let scroller = block.parentElement;\
+             while (scroller && getComputedStyle(scroller).overflowY !== 'auto') {\
+               scroller = scroller.parentElement;\
+             }\
+             scroller.scrollTop += block.getBoundingClientRect().top\
+               - scroller.getBoundingClientRect().top - 16;",
+            vec![],
+        )
+        .await?;
+    Ok(())
+}
+
+/// Waits until no element with this `data-testid` is left (asked in one script, so an
+/// element removed while it is looked at is never a stale reference).
+async fn until_gone(app: &App, id: &str) -> Result<(), Error> {
+    let script = format!("return document.querySelectorAll('[data-testid=\"{id}\"]').length;");
+    let started = Instant::now();
+    while app.client.execute(&script, vec![]).await? != serde_json::json!(0) {
+        if started.elapsed() > Duration::from_secs(20) {
+            return Err(format!("{id} is still there").into());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Ok(())
+}
+
 /// The saved settings, once the file exists (or `None` after a short wait).
 async fn settings_json(dir: &Path) -> Option<serde_json::Value> {
     let path = dir.join("settings.json");
@@ -64,7 +99,110 @@ async fn settings_show_the_bundled_price_catalog() -> Result<(), Error> {
         .text_of("prices-openrouter")
         .await?
         .contains("Not fetched"));
+
+    // Typing a model the price list knows shows its price, before anything is saved.
+    app.fill("override-model", "openai/gpt-4o").await?;
+    let hint = app.text_of("override-catalog-hint").await?;
+    assert!(
+        hint.starts_with("The price list says $2.50 / $10.00 per million (input / output)"),
+        "{hint}"
+    );
+    assert!(hint.contains(&bundled.version), "{hint}");
+    show_your_prices(&app).await?;
+    app.screenshot("your-prices-hint").await?;
+    assert!(!app
+        .data_dir()
+        .join("prices")
+        .join("overrides.json")
+        .exists());
+
     show_section(&app).await?;
+    app.finish().await
+}
+
+const MY_MODEL: &str = "my-vllm/llama-3-70b";
+
+/// `switchboard cost my-vllm/llama-3-70b` for 1M input and 500k output tokens, as JSON.
+fn cli_cost(app: &App) -> Result<std::process::Output, Error> {
+    app.cli(&[
+        "cost", MY_MODEL, "--input", "1000000", "--output", "500000", "--json",
+    ])
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn your_price_is_what_the_cli_prices_with_until_it_is_removed() -> Result<(), Error> {
+    let app = open_prices("prices_your_prices", &[]).await?;
+    let overrides = app.data_dir().join("prices").join("overrides.json");
+    show_your_prices(&app).await?;
+    assert!(app
+        .text_of("overrides-list")
+        .await?
+        .contains("No prices of your own yet"));
+
+    // Refused: Rust's message names the field, and nothing is written.
+    app.fill("override-model", MY_MODEL).await?;
+    let unknown = app.text_of("override-no-catalog").await?;
+    assert!(unknown.contains("not in the price list"), "{unknown}");
+    app.fill("override-input", "0.6").await?;
+    app.fill("override-output", "abc").await?;
+    app.click("override-save").await?;
+    let error = app.text_of("override-error").await?;
+    assert!(
+        error.starts_with("Output price \"abc\" is not a number"),
+        "{error}"
+    );
+    assert!(!overrides.exists(), "a refused price must not be saved");
+    assert!(!app.is_shown("override-row").await?);
+
+    app.fill("override-output", "2.4").await?;
+    assert!(
+        !app.is_shown("override-error").await?,
+        "editing clears the error"
+    );
+    app.click("override-save").await?;
+    let row = app
+        .text_matching("override-row", |t| t.contains(MY_MODEL))
+        .await?;
+    assert!(row.contains("$0.60") && row.contains("$2.40"), "{row}");
+    assert!(overrides.exists());
+    // The form is ready for the next one.
+    assert_eq!(
+        app.by_test_id("override-model")
+            .await?
+            .prop("value")
+            .await?
+            .as_deref(),
+        Some("")
+    );
+
+    // The CLI, on the same data folder, prices the model with it.
+    let out = cli_cost(&app)?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let cost: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    assert_eq!(cost["usd"], "1.8", "{cost}");
+    let version = cost["price_version"].as_str().unwrap_or_default();
+    assert!(version.starts_with("your price"), "{cost}");
+
+    show_your_prices(&app).await?;
+    app.screenshot("row").await?;
+
+    // Removed in the app: the CLI no longer knows a price.
+    app.click("override-remove").await?;
+    until_gone(&app, "override-row").await?;
+    app.text_matching("overrides-list", |t| {
+        t.contains("No prices of your own yet")
+    })
+    .await?;
+    let out = cli_cost(&app)?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("no price known for `my-vllm/llama-3-70b`"),
+        "{stderr}"
+    );
+
+    show_your_prices(&app).await?;
     app.finish().await
 }
 

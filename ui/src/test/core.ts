@@ -5,7 +5,7 @@ import type { PriceStatus } from "../lib/bindings/PriceStatus";
 
 /**
  * A mocked Rust core whose `app_info` answers with `info`, or rejects with `error`;
- * `price_status` and `get_currency` answer with `prices`.
+ * `price_status` and `get_currency` answer with `prices`; the user has no prices of their own.
  */
 export function mockCore(answer: { info: AppInfo } | { error: IpcError }, prices: PriceStatus = samplePrices): void {
   mockIPC((cmd) => {
@@ -17,6 +17,10 @@ export function mockCore(answer: { info: AppInfo } | { error: IpcError }, prices
         return prices;
       case "get_currency":
         return prices.currency;
+      case "list_price_overrides":
+        return [];
+      case "model_price":
+        return null;
       default:
         throw { kind: "internal", message: `unexpected command ${cmd}` };
     }

@@ -23,9 +23,10 @@ describe("About", () => {
 
   it("shows a loading state until the core answers", async () => {
     let answer: (info: AppInfo) => void = () => {};
-    mockIPC((cmd) =>
-      cmd === "app_info" ? new Promise<AppInfo>((resolve) => (answer = resolve)) : samplePrices,
-    );
+    mockIPC((cmd) => {
+      if (cmd === "app_info") return new Promise<AppInfo>((resolve) => (answer = resolve));
+      return cmd === "list_price_overrides" ? [] : samplePrices;
+    });
     const user = userEvent.setup();
     render(App);
 

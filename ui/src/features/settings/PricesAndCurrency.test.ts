@@ -4,6 +4,7 @@ import { render, screen, waitFor, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import type { DisplayCurrency } from "../../lib/bindings/DisplayCurrency";
+import type { PriceOverrideRow } from "../../lib/bindings/PriceOverrideRow";
 import type { PriceStatus } from "../../lib/bindings/PriceStatus";
 import type { RefreshReport } from "../../lib/bindings/RefreshReport";
 import { samplePrices } from "../../test/core";
@@ -11,9 +12,10 @@ import PricesAndCurrency from "./PricesAndCurrency.svelte";
 
 type Handler = (args: InvokeArgs | undefined) => unknown;
 
-/** A mocked core answering the given commands; every call is recorded. */
-function mockPrices(handlers: Record<string, Handler>): { cmd: string; args: InvokeArgs | undefined }[] {
+/** A mocked core answering the given commands (no prices of the user's own unless given); every call is recorded. */
+function mockPrices(given: Record<string, Handler>): { cmd: string; args: InvokeArgs | undefined }[] {
   const calls: { cmd: string; args: InvokeArgs | undefined }[] = [];
+  const handlers: Record<string, Handler> = { list_price_overrides: () => [], ...given };
   mockIPC((cmd, args) => {
     calls.push({ cmd, args });
     const handler = handlers[cmd];
@@ -60,7 +62,8 @@ describe("Prices & currency", () => {
     expect(screen.getByTestId("prices-models")).toHaveTextContent("412");
     expect(screen.getByTestId("prices-checked")).toHaveTextContent("Never");
     expect(screen.getByTestId("prices-openrouter")).toHaveTextContent("Not fetched");
-    expect(section).not.toHaveTextContent("Your prices");
+    expect(screen.queryByText("Your prices", { selector: "dt" })).not.toBeInTheDocument();
+    expect(await screen.findByTestId("overrides-empty")).toHaveTextContent("No prices of your own yet.");
     expect(section).toHaveAttribute("aria-busy", "false");
   });
 
@@ -270,5 +273,38 @@ describe("Prices & currency", () => {
     await user.click(screen.getByTestId("currency-save"));
     await waitFor(() => expect(screen.getByTestId("currency-saved")).toBeVisible());
     expect(calls.find((c) => c.cmd === "set_currency")?.args).toEqual({ code: "USD", rate: null });
+  });
+
+  it("lists the user's prices in the saved currency and counts a new one in the status", async () => {
+    const user = userEvent.setup();
+    const row: PriceOverrideRow = {
+      model: "my-vllm/llama-3-70b",
+      price: {
+        input_per_mtok: "0.6",
+        output_per_mtok: "2.4",
+        cached_input_per_mtok: null,
+        cache_write_per_mtok: null,
+        reasoning_per_mtok: null,
+        context_window: null,
+        set_on: "2026-11-21",
+      },
+    };
+    let rows: PriceOverrideRow[] = [];
+    mockPrices({
+      price_status: () => ({ ...samplePrices, overrides: rows.length, currency: { code: "EUR", per_usd: "0.92" } }),
+      list_price_overrides: () => rows,
+      model_price: () => null,
+      set_price_override: () => (rows = [row]),
+    });
+    render(PricesAndCurrency);
+
+    await user.type(await screen.findByTestId("override-model"), "my-vllm/llama-3-70b");
+    await user.type(screen.getByTestId("override-input"), "0.6");
+    await user.type(screen.getByTestId("override-output"), "2.4");
+    await user.click(screen.getByTestId("override-save"));
+
+    expect(await screen.findByTestId("override-row")).toHaveTextContent("€0.552");
+    await waitFor(() => expect(screen.getByText("Your prices", { selector: "dt" })).toBeVisible());
+    expect(screen.getByTestId("prices-section")).toHaveTextContent("1 model");
   });
 });

@@ -1,4 +1,14 @@
 // The only module the rest of the UI imports to talk to the Rust core.
 export { appInfo } from "./app";
 export { isIpcError, toIpcError } from "./errors";
-export { estimateInputs, getCurrency, priceStatus, refreshPrices, setCurrency } from "./prices";
+export {
+  estimateInputs,
+  getCurrency,
+  listPriceOverrides,
+  modelPrice,
+  priceStatus,
+  refreshPrices,
+  removePriceOverride,
+  setCurrency,
+  setPriceOverride,
+} from "./prices";

@@ -2,10 +2,36 @@ import { mockIPC } from "@tauri-apps/api/mocks";
 import { describe, expect, it } from "vitest";
 import type { CompareRequest } from "../bindings/CompareRequest";
 import type { InputEstimate } from "../bindings/InputEstimate";
+import type { ModelPriceInfo } from "../bindings/ModelPriceInfo";
+import type { PriceOverrideInput } from "../bindings/PriceOverrideInput";
+import type { PriceOverrideRow } from "../bindings/PriceOverrideRow";
 import type { Params } from "../bindings/Params";
 import type { RefreshReport } from "../bindings/RefreshReport";
 import { samplePrices } from "../../test/core";
-import { estimateInputs, getCurrency, priceStatus, refreshPrices, setCurrency } from "./prices";
+import {
+  estimateInputs,
+  getCurrency,
+  listPriceOverrides,
+  modelPrice,
+  priceStatus,
+  refreshPrices,
+  removePriceOverride,
+  setCurrency,
+  setPriceOverride,
+} from "./prices";
+
+const row: PriceOverrideRow = {
+  model: "my-vllm/llama-3-70b",
+  price: {
+    input_per_mtok: "0.6",
+    output_per_mtok: "2.4",
+    cached_input_per_mtok: null,
+    cache_write_per_mtok: null,
+    reasoning_per_mtok: null,
+    context_window: 32000,
+    set_on: "2026-11-21",
+  },
+};
 
 /** Mocks the core with one answer and records every call. */
 function answerWith(answer: (cmd: string, payload: unknown) => unknown): { cmd: string; payload: unknown }[] {
@@ -103,6 +129,68 @@ describe("prices api", () => {
     const calls = answerWith(() => estimates);
     await expect(estimateInputs(request)).resolves.toEqual(estimates);
     expect(calls).toEqual([{ cmd: "estimate_inputs", payload: { request } }]);
+  });
+
+  it("listPriceOverrides() invokes list_price_overrides with no arguments", async () => {
+    const calls = answerWith(() => [row]);
+    await expect(listPriceOverrides()).resolves.toEqual([row]);
+    expect(calls).toEqual([{ cmd: "list_price_overrides", payload: {} }]);
+  });
+
+  it("setPriceOverride() sends the model and the price as typed under `price`", async () => {
+    const price: PriceOverrideInput = {
+      input_per_mtok: "0.6",
+      output_per_mtok: "2.4",
+      cached_input_per_mtok: null,
+      cache_write_per_mtok: "0.75",
+      reasoning_per_mtok: null,
+      context_window: 32000,
+    };
+    const calls = answerWith(() => [row]);
+    await expect(setPriceOverride("my-vllm/llama-3-70b", price)).resolves.toEqual([row]);
+    expect(calls).toEqual([{ cmd: "set_price_override", payload: { model: "my-vllm/llama-3-70b", price } }]);
+  });
+
+  it("setPriceOverride() rejects with the core's error unchanged", async () => {
+    const error = {
+      kind: "invalid_input",
+      message: 'Output price "abc" is not a number: type US dollars per million tokens, like 0.60',
+    };
+    answerWith(() => {
+      throw error;
+    });
+    const price: PriceOverrideInput = {
+      input_per_mtok: "0.6",
+      output_per_mtok: "abc",
+      cached_input_per_mtok: null,
+      cache_write_per_mtok: null,
+      reasoning_per_mtok: null,
+      context_window: null,
+    };
+    await expect(setPriceOverride("x/y", price)).rejects.toEqual(error);
+  });
+
+  it("removePriceOverride() sends the model and returns what is left", async () => {
+    const calls = answerWith(() => []);
+    await expect(removePriceOverride("my-vllm/llama-3-70b")).resolves.toEqual([]);
+    expect(calls).toEqual([{ cmd: "remove_price_override", payload: { model: "my-vllm/llama-3-70b" } }]);
+  });
+
+  it("modelPrice() returns the listed price, or null for an unknown model", async () => {
+    const listed: ModelPriceInfo = {
+      key: "gpt-4o",
+      origin: "catalog",
+      version: "litellm 1.106.2 (2026-10-21)",
+      input_per_mtok: "2.5",
+      output_per_mtok: "10",
+      cached_input_per_mtok: "1.25",
+      context_window: 128000,
+      free: false,
+    };
+    const calls = answerWith((_cmd, payload) => ((payload as { model: string }).model === "openai/gpt-4o" ? listed : null));
+    await expect(modelPrice("openai/gpt-4o")).resolves.toEqual(listed);
+    await expect(modelPrice("my-vllm/x")).resolves.toBeNull();
+    expect(calls.map((c) => c.payload)).toEqual([{ model: "openai/gpt-4o" }, { model: "my-vllm/x" }]);
   });
 
   it("rejects with kind internal when no core is present", async () => {

@@ -3,4 +3,4 @@
 /**
  * Stable discriminator of an [`IpcError`].
  */
-export type IpcErrorKind = "data_dir" | "invalid_input" | "settings" | "internal";
+export type IpcErrorKind = "data_dir" | "invalid_input" | "settings" | "prices" | "internal";
