@@ -147,11 +147,9 @@ pub async fn refresh_and_reload(
 
 /// Replaces the price book with what the data folder holds now.
 pub fn reload(data_dir: &Path, prices: &Prices) {
-    let (book, overrides_error) = PriceBook::load(data_dir);
-    if let Some(e) = overrides_error {
+    if let Some(e) = prices.reload(data_dir) {
         eprintln!("switchboard: your own prices were not loaded: {e}");
     }
-    prices.replace(book);
 }
 
 /// Whether start-up should refresh: not switched off, and the saved map is stale.

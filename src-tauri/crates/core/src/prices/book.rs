@@ -298,6 +298,20 @@ impl Prices {
         }
     }
 
+    /// Replaces the book with what `data_dir` holds now, loading under the write lock:
+    /// reloads after a refresh and after an edit of the user's prices run one after the
+    /// other, so the last one always reads the newest files (none can put back a book
+    /// read before another's save). Returns a corrupt-overrides error, if any.
+    pub fn reload(&self, data_dir: &Path) -> Option<OverrideError> {
+        let mut guard = match self.0.write() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let (book, err) = PriceBook::load(data_dir);
+        *guard = Arc::new(book);
+        err
+    }
+
     pub fn replace(&self, book: PriceBook) {
         let book = Arc::new(book);
         match self.0.write() {
@@ -423,6 +437,32 @@ mod tests {
         assert_eq!(small.fits, Some(true));
         assert!(small.input_usd.unwrap() > Decimal::ZERO);
         assert!(small.counted_with.contains("o200k"));
+    }
+
+    #[test]
+    fn reload_reads_the_users_prices_saved_since() {
+        let dir = tempfile::tempdir().unwrap();
+        let prices = Prices::new(PriceBook::bundled());
+        let mut o = Overrides::default();
+        o.set(
+            "my-vllm/llama",
+            PriceOverride {
+                input_per_mtok: "1".parse().unwrap(),
+                output_per_mtok: "1".parse().unwrap(),
+                cached_input_per_mtok: None,
+                cache_write_per_mtok: None,
+                reasoning_per_mtok: None,
+                context_window: None,
+                set_on: "2026-11-21".into(),
+            },
+        )
+        .unwrap();
+        o.save(dir.path()).unwrap();
+        assert!(prices.get().find("my-vllm/llama").is_none());
+        assert!(prices.reload(dir.path()).is_none());
+        assert!(prices.get().find("my-vllm/llama").is_some());
+        std::fs::write(Overrides::path(dir.path()), "{").unwrap();
+        assert!(prices.reload(dir.path()).is_some());
     }
 
     #[test]
