@@ -119,7 +119,8 @@ fn origin(o: PriceOrigin) -> &'static str {
 
 fn show(model: &str, as_json: bool) -> Result<ExitCode, String> {
     let book = load_book();
-    let Some(found) = book.find(model) else {
+    // An entry without both prices is as good as none: never shown as a price.
+    let Some(found) = book.find(model).filter(|f| f.entry.is_priced()) else {
         return Err(unknown(&book, model));
     };
     let e = &found.entry;
