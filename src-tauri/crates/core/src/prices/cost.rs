@@ -14,6 +14,11 @@
 //!   their value from below; the reasoning price is not tiered.
 //! - Off-peak windows (DeepSeek) replace the rates while open.
 //! - Fireworks models without a cache-read price read cache at half the input rate.
+//!
+//! Not applied, because Switchboard sends standard-tier text requests: service tiers
+//! (`_flex`, `_priority`, `_batches` prices), OpenAI data-residency and Vertex regional
+//! uplifts, Anthropic's `provider_specific_entry` geo and speed multipliers, per-request,
+//! image and audio prices.
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use rust_decimal::Decimal;
