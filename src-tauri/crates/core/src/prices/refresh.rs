@@ -15,6 +15,7 @@ use serde_json::{Map, Value};
 use ts_rs::TS;
 
 use super::catalog::{keep_entry, Catalog, CatalogMeta};
+use crate::http::error_chain;
 
 /// LiteLLM's model price map, straight from the main branch.
 pub const LITELLM_MAP_URL: &str =
@@ -141,20 +142,6 @@ pub(crate) async fn download(
         bytes.extend_from_slice(&chunk);
     }
     Ok(Download::Body { bytes, etag })
-}
-
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut src = e.source();
-    while let Some(inner) = src {
-        let t = inner.to_string();
-        if !s.contains(&t) {
-            s.push_str(": ");
-            s.push_str(&t);
-        }
-        src = inner.source();
-    }
-    s
 }
 
 /// [`crate::atomic_file::write_atomic`], with the error saying what could not be saved.
