@@ -12,6 +12,11 @@ pub fn data_dir() -> Option<PathBuf> {
     switchboard_core::paths::data_dir().ok()
 }
 
+/// The data folder, for the subcommands that write to it.
+pub fn require_data_dir() -> Result<PathBuf, String> {
+    data_dir().ok_or_else(|| "no data folder: set SWITCHBOARD_DATA_DIR".to_owned())
+}
+
 /// Never fails: a broken file is reported and the bundled prices are used.
 pub fn load_book() -> PriceBook {
     let Some(dir) = data_dir() else {

@@ -16,7 +16,7 @@ use switchboard_core::settings::Settings;
 
 use crate::cost::unknown;
 use crate::options::{runtime, USAGE_ERROR};
-use crate::price_book::{data_dir, load_book, load_currency, per_million};
+use crate::price_book::{load_book, load_currency, per_million, require_data_dir};
 
 #[derive(Debug, Args)]
 pub struct PricesArgs {
@@ -205,7 +205,7 @@ fn show(model: &str, as_json: bool) -> Result<ExitCode, String> {
 }
 
 fn refresh(url: Option<String>, no_openrouter: bool, as_json: bool) -> Result<ExitCode, String> {
-    let dir = data_dir().ok_or("no data folder: set SWITCHBOARD_DATA_DIR")?;
+    let dir = require_data_dir()?;
     let sources = RefreshSources::from_env(url, !no_openrouter);
     let report = runtime()?.block_on(refresh_all(&dir, &sources, Utc::now()));
     if as_json {
@@ -284,7 +284,7 @@ fn status(as_json: bool) -> Result<ExitCode, String> {
 }
 
 fn set(a: SetArgs) -> Result<ExitCode, String> {
-    let dir = data_dir().ok_or("no data folder: set SWITCHBOARD_DATA_DIR")?;
+    let dir = require_data_dir()?;
     if !a.model.contains('/') {
         eprintln!("error: MODEL is `provider/model`, e.g. openai/gpt-4o or my-endpoint/llama-3");
         return Ok(ExitCode::from(USAGE_ERROR));
@@ -312,7 +312,7 @@ fn set(a: SetArgs) -> Result<ExitCode, String> {
 }
 
 fn unset(model: &str) -> Result<ExitCode, String> {
-    let dir = data_dir().ok_or("no data folder: set SWITCHBOARD_DATA_DIR")?;
+    let dir = require_data_dir()?;
     let mut all = Overrides::load(&dir).map_err(|e| e.to_string())?;
     if all.0.remove(model).is_none() {
         return Err(format!("you have set no price for `{model}`"));
@@ -328,7 +328,7 @@ fn currency(code: Option<String>, rate: Option<String>) -> Result<ExitCode, Stri
         println!("{} ({} per US dollar)", c.code, c.per_usd);
         return Ok(ExitCode::SUCCESS);
     };
-    let dir = data_dir().ok_or("no data folder: set SWITCHBOARD_DATA_DIR")?;
+    let dir = require_data_dir()?;
     let cur = DisplayCurrency::new(&code, rate.as_deref()).map_err(|e| e.to_string())?;
     let mut s = Settings::load(&dir).map_err(|e| e.to_string())?;
     s.currency = cur;
