@@ -22,7 +22,7 @@ use crate::error::{ErrorInfo, ErrorKind, ProviderError};
 use crate::http::{Executor, Timeouts};
 use crate::prices::answer_cost::Cost;
 use crate::prices::book::{PriceBook, Prices};
-use crate::prices::tokens::estimate_usage;
+use crate::prices::tokens::{estimate_usage, TokenCounter};
 use crate::providers::{Endpoint, Providers};
 use crate::stream::chat_stream;
 
@@ -352,11 +352,10 @@ where
         }
     }
     let total = start.elapsed();
-    let (provider, name) = model.split_once('/').unwrap_or(("", &model));
     let usage = match usage {
         // No usage reported: count it with a tokenizer, unless the provider never
         // accepted the request (nothing was processed: zero, still marked estimated).
-        None if started => estimate_usage(provider, name, &acct.request, &text, &reasoning),
+        None if started => count_usage(&model, acct, &text, &reasoning).await,
         None => Usage {
             source: UsageSource::Estimated,
             ..Usage::default()
@@ -365,7 +364,7 @@ where
         // output count at the start): the output received so far is counted, so a cut
         // answer is not billed as one token.
         Some(u) if error.is_some() => {
-            let counted = estimate_usage(provider, name, &acct.request, &text, &reasoning);
+            let counted = count_usage(&model, acct, &text, &reasoning).await;
             if counted.output_tokens > u.output_tokens {
                 Usage {
                     output_tokens: counted.output_tokens,
@@ -412,6 +411,23 @@ where
     };
     send(RunEventKind::Summary(Box::new(summary.clone())));
     summary
+}
+
+/// Counts a target's tokens on tokio's blocking pool, never on an async worker: the
+/// first count loads a tokenizer table (~0.3 s) and a long answer takes milliseconds,
+/// which would stall the other targets streaming on that worker.
+async fn count_usage(model: &str, acct: &Accounting, text: &str, reasoning: &str) -> Usage {
+    let (provider, name) = model.split_once('/').unwrap_or(("", model));
+    let (provider, name) = (provider.to_owned(), name.to_owned());
+    let request = acct.request.clone();
+    let (t, r) = (text.to_owned(), reasoning.to_owned());
+    let counted =
+        tokio::task::spawn_blocking(move || estimate_usage(&provider, &name, &request, &t, &r))
+            .await;
+    // If the tokenizer failed, the approximation (which cannot) still gives a count.
+    counted.unwrap_or_else(|_| {
+        TokenCounter::Approximate.estimate_usage(&acct.request, text, reasoning)
+    })
 }
 
 #[cfg(test)]

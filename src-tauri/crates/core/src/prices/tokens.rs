@@ -154,14 +154,20 @@ pub fn estimate_usage(
     text: &str,
     reasoning: &str,
 ) -> Usage {
-    let counter = TokenCounter::for_model(provider, model);
-    let reasoning_tokens = counter.count_text(reasoning);
-    Usage {
-        input_tokens: counter.count_request(req),
-        output_tokens: counter.count_text(text) + reasoning_tokens,
-        reasoning_tokens,
-        source: UsageSource::Estimated,
-        ..Usage::default()
+    TokenCounter::for_model(provider, model).estimate_usage(req, text, reasoning)
+}
+
+impl TokenCounter {
+    /// [`estimate_usage`] with this counter.
+    pub fn estimate_usage(self, req: &ChatRequest, text: &str, reasoning: &str) -> Usage {
+        let reasoning_tokens = self.count_text(reasoning);
+        Usage {
+            input_tokens: self.count_request(req),
+            output_tokens: self.count_text(text) + reasoning_tokens,
+            reasoning_tokens,
+            source: UsageSource::Estimated,
+            ..Usage::default()
+        }
     }
 }
 
