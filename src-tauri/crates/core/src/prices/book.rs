@@ -144,16 +144,16 @@ impl PriceBook {
             });
         }
         let (provider, model) = model_id.split_once('/').unwrap_or(("", model_id));
-        if provider == "openrouter" {
-            if let Some(e) = self
-                .openrouter
-                .as_ref()
-                .and_then(|p| p.entries.get(model).map(|e| (e, p.version())))
-            {
+        if let Some(or) = self
+            .openrouter
+            .as_ref()
+            .filter(|_| provider == "openrouter")
+        {
+            if let Some(entry) = or.entries.get(model) {
                 return Some(Found {
                     key: model.to_owned(),
-                    entry: e.0.clone(),
-                    version: e.1,
+                    entry: entry.clone(),
+                    version: or.version(),
                     origin: PriceOrigin::Openrouter,
                 });
             }
