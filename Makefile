@@ -15,8 +15,9 @@ endif
 APP_BIN := $(TARGET_DIR)/debug/switchboard-app
 UI_SOURCES := $(shell find $(UI)/src $(UI)/public -type f 2>/dev/null) \
 	$(wildcard $(UI)/index.html $(UI)/vite.config.ts $(UI)/svelte.config.js $(UI)/tsconfig*.json)
-# Headless display and a private D-Bus session for anything that opens a window.
-HEADLESS := xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session --
+# A headless display, and a private D-Bus session with an unlocked gnome-keyring (the
+# real Secret Service, in a temporary folder) for the app, the E2E suite and the keychain tests.
+HEADLESS := xvfb-run -a -s "-screen 0 1280x800x24" scripts/with-keyring.sh
 
 .PHONY: help run test deps ui app test-build e2e interop lint rust ui-test core-has-no-tauri bindings bench dev clean prices-snapshot
 
@@ -69,7 +70,7 @@ ui-test: $(UI)/node_modules/.installed ## The UI's type check and Vitest tests
 
 e2e: test-build ## Only the end-to-end suite: the real app under Xvfb, through tauri-driver + WebKitWebDriver
 	@mkdir -p $(TARGET_DIR)/e2e
-	$(HEADLESS) $(CARGO) test --locked --workspace --test window --test prices_settings
+	$(HEADLESS) $(CARGO) test --locked --workspace --test window --test prices_settings --test providers_settings
 	@echo "screenshots: $(TARGET_DIR)/e2e/"
 
 interop: deps ## Against real peers: compare through a real LiteLLM proxy; every cost equal to LiteLLM's own

@@ -44,7 +44,7 @@ install-deps: this is not Debian or Ubuntu, so nothing was installed. Please ins
   - Node.js 20.19+ (or 22.12+) with npm
   - Tauri 2's system libraries (https://v2.tauri.app/start/prerequisites/):
       Fedora: webkit2gtk4.1-devel openssl-devel libappindicator-gtk3-devel librsvg2-devel
-              gcc-c++ file xorg-x11-server-Xvfb dbus-x11 gnome-keyring libsecret ImageMagick
+              gcc-c++ file dbus-devel xorg-x11-server-Xvfb dbus-x11 gnome-keyring libsecret ImageMagick
               webkit2gtk4.1 (its WebKitWebDriver is needed for `make test`)
       Arch:   webkit2gtk-4.1 base-devel openssl libappindicator-gtk3 librsvg file
               xorg-server-xvfb gnome-keyring libsecret imagemagick

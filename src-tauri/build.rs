@@ -13,6 +13,14 @@ const COMMANDS: &[&str] = &[
     "set_price_override",
     "remove_price_override",
     "model_price",
+    "list_providers",
+    "set_key",
+    "delete_key",
+    "test_key",
+    "import_env_keys",
+    "set_base_url",
+    "save_custom_endpoint",
+    "remove_custom_endpoint",
 ];
 
 fn main() {

@@ -25,6 +25,11 @@ fn export(out_dir: &Path) -> Result<(), ExportError> {
     crate::commands::price_overrides::PriceOverrideRow::export_all(&cfg)?;
     crate::commands::price_overrides::PriceOverrideInput::export_all(&cfg)?;
     crate::commands::price_overrides::ModelPriceInfo::export_all(&cfg)?;
+    // Providers and keys (a key itself never crosses back to the webview).
+    switchboard_core::providers::status::ProvidersOverview::export_all(&cfg)?;
+    switchboard_core::providers::status::KeyCheck::export_all(&cfg)?;
+    switchboard_core::keys::import::ImportedKey::export_all(&cfg)?;
+    switchboard_core::provider_config::CustomEndpointConfig::export_all(&cfg)?;
     Ok(())
 }
 

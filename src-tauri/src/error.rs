@@ -15,6 +15,10 @@ pub enum IpcErrorKind {
     Settings,
     /// Your own prices (`prices/overrides.json`) cannot be read or saved.
     Prices,
+    /// The OS keychain cannot be used; the message names the cause and the fix.
+    Keychain,
+    /// The provider settings (`providers.json`) cannot be read or saved.
+    ProviderSettings,
     /// Anything not yet given a kind of its own.
     Internal,
 }
@@ -64,6 +68,35 @@ impl From<switchboard_core::prices::overrides::OverrideError> for IpcError {
 impl From<switchboard_core::prices::money::MoneyError> for IpcError {
     fn from(e: switchboard_core::prices::money::MoneyError) -> Self {
         Self::new(IpcErrorKind::InvalidInput, e.to_string())
+    }
+}
+
+impl From<switchboard_core::keys::KeychainError> for IpcError {
+    fn from(e: switchboard_core::keys::KeychainError) -> Self {
+        Self::new(IpcErrorKind::Keychain, e.to_string())
+    }
+}
+
+impl From<switchboard_core::keys::KeyFormatError> for IpcError {
+    fn from(e: switchboard_core::keys::KeyFormatError) -> Self {
+        Self::new(IpcErrorKind::InvalidInput, e.to_string())
+    }
+}
+
+impl From<switchboard_core::providers::ResolveError> for IpcError {
+    fn from(e: switchboard_core::providers::ResolveError) -> Self {
+        Self::new(IpcErrorKind::InvalidInput, e.to_string())
+    }
+}
+
+impl From<switchboard_core::provider_config::ProviderConfigError> for IpcError {
+    fn from(e: switchboard_core::provider_config::ProviderConfigError) -> Self {
+        use switchboard_core::provider_config::ProviderConfigError as E;
+        let kind = match e {
+            E::Invalid(_) => IpcErrorKind::InvalidInput,
+            E::Read { .. } | E::Corrupt { .. } | E::Write { .. } => IpcErrorKind::ProviderSettings,
+        };
+        Self::new(kind, e.to_string())
     }
 }
 

@@ -4,7 +4,10 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use switchboard_core::keys::Keys;
 use switchboard_core::prices::book::{PriceBook, Prices};
+use switchboard_core::provider_config::ProviderConfig;
+use switchboard_core::providers::Providers;
 use switchboard_core::settings::Settings;
 
 use crate::error::IpcError;
@@ -18,6 +21,10 @@ pub struct AppState {
     /// The price book every cost and estimate uses; replaced whole after a refresh.
     pub prices: Prices,
     settings: Mutex<Settings>,
+    /// Base URLs and custom endpoints (`providers.json`); edited under this lock.
+    provider_config: Mutex<ProviderConfig>,
+    /// The OS keychain (then the environment): where every key comes from.
+    pub keys: Keys,
     /// One edit of `prices/overrides.json` at a time: two saves never interleave.
     overrides_lock: Mutex<()>,
     /// One refresh at a time: a click during the start-up refresh waits for it.
@@ -47,10 +54,18 @@ impl AppState {
             eprintln!("switchboard: {e}; using the default settings");
             Settings::default()
         });
+        // A broken providers.json is reported and left on disk for the user to fix;
+        // saving a change from the UI replaces it.
+        let provider_config = ProviderConfig::load(&data_dir).unwrap_or_else(|e| {
+            eprintln!("switchboard: {e}; using the built-in providers only");
+            ProviderConfig::default()
+        });
         Self {
             data_dir: Ok(data_dir),
             prices: Prices::new(book),
             settings: Mutex::new(settings),
+            provider_config: Mutex::new(provider_config),
+            keys: Keys::os(),
             overrides_lock: Mutex::default(),
             refresh_lock: Arc::default(),
         }
@@ -61,6 +76,8 @@ impl AppState {
             data_dir: Err(error),
             prices: Prices::new(PriceBook::bundled()),
             settings: Mutex::new(Settings::default()),
+            provider_config: Mutex::default(),
+            keys: Keys::os(),
             overrides_lock: Mutex::default(),
             refresh_lock: Arc::default(),
         }
@@ -75,6 +92,23 @@ impl AppState {
         self.settings
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The provider settings, held while they are read, changed and saved.
+    pub fn provider_config(&self) -> MutexGuard<'_, ProviderConfig> {
+        self.provider_config
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The providers as configured now: keys from the keychain, then the environment.
+    pub fn providers(&self) -> Providers {
+        let mut p = Providers::new(
+            Arc::new(switchboard_core::keys::ProcessEnv),
+            Arc::new(self.keys.clone()),
+        );
+        self.provider_config().apply_to(&mut p);
+        p
     }
 
     /// Held while `prices/overrides.json` is read, changed and saved.

@@ -5,7 +5,7 @@ import App from "./App.svelte";
 import { mockCore, sampleInfo } from "./test/core";
 
 describe("the main window", () => {
-  it("shows the sidebar, compare area, composer and status bar", () => {
+  it("shows the sidebar, compare area, composer and status bar", async () => {
     mockCore({ info: sampleInfo });
     render(App);
 
@@ -17,7 +17,7 @@ describe("the main window", () => {
     expect(within(screen.getByTestId("compare-area")).getAllByRole("button", { name: /Add model/ }).length).toBeGreaterThanOrEqual(2);
     expect(screen.getByLabelText("Prompt")).toBeVisible();
     const status = screen.getByTestId("status-bar");
-    expect(status).toHaveTextContent("No providers configured");
+    expect(await within(status).findByText("3 providers ready")).toBeVisible();
     expect(status).toHaveTextContent("Router off");
   });
 
@@ -67,10 +67,11 @@ describe("the main window", () => {
     expect(settings).toBeVisible();
     expect(screen.queryByTestId("compare-area")).not.toBeInTheDocument();
     expect(screen.queryByTestId("prompt-composer")).not.toBeInTheDocument();
-    for (const name of ["OpenAI", "Anthropic", "Google Gemini", "OpenRouter", "OpenAI-compatible"]) {
-      expect(within(settings).getByText(name)).toBeVisible();
+    const providers = within(settings).getByTestId("providers-settings");
+    expect(await within(providers).findByTestId("key-status-openai")).toHaveTextContent("Keychain ····1234");
+    for (const name of ["OpenAI", "Anthropic", "Google Gemini", "Ollama", "my-vllm"]) {
+      expect(within(providers).getByText(name)).toBeVisible();
     }
-    expect(within(settings).getAllByText("Not set up")).toHaveLength(5);
     expect(settings).toHaveTextContent("Theme follows your system");
     expect(within(settings).getByRole("heading", { name: "Prices & currency" })).toBeVisible();
     expect(await within(settings).findByTestId("prices-version")).toHaveTextContent("litellm 1.106.2 (2026-10-21)");
@@ -95,6 +96,23 @@ describe("the main window", () => {
     await user.keyboard("{Escape}");
     expect(screen.queryByTestId("settings-view")).not.toBeInTheDocument();
     await waitFor(() => expect(opener).toHaveFocus());
+  });
+
+  it("Escape first cancels an open providers form, then closes settings", async () => {
+    const user = userEvent.setup();
+    mockCore({ info: sampleInfo });
+    render(App);
+
+    await user.click(screen.getByTestId("open-settings"));
+    await user.click(await screen.findByTestId("key-edit-openai"));
+    expect(screen.getByTestId("key-input-openai")).toHaveFocus();
+
+    await user.keyboard("{Escape}");
+    expect(screen.queryByTestId("key-input-openai")).not.toBeInTheDocument();
+    expect(screen.getByTestId("settings-view")).toBeInTheDocument();
+
+    await user.keyboard("{Escape}");
+    expect(screen.queryByTestId("settings-view")).not.toBeInTheDocument();
   });
 
   it("takes Add model to the providers settings", async () => {

@@ -3,6 +3,7 @@
 mod about;
 pub mod price_overrides;
 pub mod prices;
+pub mod providers;
 
 /// The invoke handler with every command the webview may call (see `build.rs` for the
 /// matching ACL list and `capabilities/` for what is granted).
@@ -18,5 +19,13 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         price_overrides::set_price_override,
         price_overrides::remove_price_override,
         price_overrides::model_price,
+        providers::list_providers,
+        providers::set_key,
+        providers::delete_key,
+        providers::test_key,
+        providers::import_env_keys,
+        providers::set_base_url,
+        providers::save_custom_endpoint,
+        providers::remove_custom_endpoint,
     ]
 }

@@ -1,6 +1,8 @@
 //! Harness for the end-to-end tests: starts the real app binary through tauri-driver
 //! (which drives WebKitWebDriver) with its files in a temporary folder, and hands the
-//! test a WebDriver client. Run under Xvfb and `dbus-run-session` (`make e2e`).
+//! test a WebDriver client. Run under Xvfb with a D-Bus session and an unlocked
+//! gnome-keyring (`make e2e`, through scripts/with-keyring.sh). Each app files its keys
+//! under a keychain service of its own, and its output goes to `target/e2e/<name>.log`.
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -39,6 +41,7 @@ pub struct App {
     driver: Child,
     root: tempfile::TempDir,
     name: String,
+    keychain_service: String,
     /// Released last, after `Drop` has stopped the driver and the app.
     _turn: OwnedMutexGuard<()>,
 }
@@ -64,6 +67,9 @@ impl App {
         }
         let port = free_port()?;
         let native_port = free_port()?;
+        let keychain_service = format!("switchboard-e2e-{}-{name}", std::process::id());
+        std::fs::create_dir_all(screenshot_dir())?;
+        let log = std::fs::File::create(log_path(name))?;
         let mut cmd = Command::new(tauri_driver());
         cmd.args(["--port", &port.to_string()])
             .args(["--native-port", &native_port.to_string()])
@@ -78,9 +84,10 @@ impl App {
             .env("SWITCHBOARD_PRICES_REFRESH", "off")
             .env("SWITCHBOARD_PRICES_URL", CLOSED_PORT_URL)
             .env("OPENROUTER_BASE_URL", CLOSED_PORT_URL)
+            .env("SWITCHBOARD_KEYCHAIN_SERVICE", &keychain_service)
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit());
+            .stdout(log.try_clone()?)
+            .stderr(log);
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -117,6 +124,7 @@ impl App {
             driver,
             root,
             name: name.to_owned(),
+            keychain_service,
             _turn: turn,
         })
     }
@@ -126,13 +134,34 @@ impl App {
         self.root.path().join("data")
     }
 
+    /// The keychain service this app files its keys under.
+    pub fn keychain_service(&self) -> &str {
+        &self.keychain_service
+    }
+
+    /// Everything the app (and its drivers) printed so far.
+    pub fn logs(&self) -> String {
+        std::fs::read_to_string(log_path(&self.name)).unwrap_or_default()
+    }
+
     /// Runs the `switchboard` CLI with `args` on the app's data folder (and the same
     /// offline price sources) and waits for it to exit.
     pub fn cli(&self, args: &[&str]) -> Result<std::process::Output, Error> {
+        self.cli_with_env(args, &[])
+    }
+
+    /// [`App::cli`] with extra environment variables.
+    pub fn cli_with_env(
+        &self,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> Result<std::process::Output, Error> {
         let bin = cli_binary();
         let root = self.root.path();
         Command::new(&bin)
             .args(args)
+            .envs(env.iter().copied())
+            .env("SWITCHBOARD_KEYCHAIN_SERVICE", &self.keychain_service)
             .env("SWITCHBOARD_DATA_DIR", self.data_dir())
             .env("XDG_DATA_HOME", root.join("xdg-data"))
             .env("XDG_CONFIG_HOME", root.join("xdg-config"))
@@ -262,10 +291,19 @@ impl App {
 
 impl Drop for App {
     fn drop(&mut self) {
-        // A failed test must not leave the driver (and the app) running.
+        // A failed test must not leave the driver (and the app) running, nor keys behind.
         let _ = self.driver.kill();
         let _ = self.driver.wait();
+        let _ = Command::new("secret-tool")
+            .args(["clear", "service", &self.keychain_service])
+            .stderr(Stdio::null())
+            .status();
     }
+}
+
+/// Where the output of the app launched for the test `name` goes.
+pub fn log_path(name: &str) -> PathBuf {
+    screenshot_dir().join(format!("{name}.log"))
 }
 
 /// The cargo profile folder (`target/debug`): the test binary runs from its `deps/`.

@@ -23,6 +23,9 @@ async fn open_prices(name: &str, extra_env: &[(&str, &str)]) -> Result<App, Erro
     let app = App::launch_with_env(name, &env).await?;
     app.click("open-settings").await?;
     app.by_test_id("prices-section").await?;
+    // The providers list above loads from the keychain and then grows the page: wait
+    // for it, or a click aimed below it can land where the button was a moment before.
+    app.by_test_id("provider-row-lmstudio").await?;
     Ok(app)
 }
 

@@ -2,12 +2,20 @@ import { mockIPC } from "@tauri-apps/api/mocks";
 import type { AppInfo } from "../lib/bindings/AppInfo";
 import type { IpcError } from "../lib/bindings/IpcError";
 import type { PriceStatus } from "../lib/bindings/PriceStatus";
+import type { ProvidersOverview } from "../lib/bindings/ProvidersOverview";
+import { sampleOverview } from "./providers";
 
 /**
  * A mocked Rust core whose `app_info` answers with `info`, or rejects with `error`;
- * `price_status` and `get_currency` answer with `prices`; the user has no prices of their own.
+ * `price_status` and `get_currency` answer with `prices`; the user has no prices of their own;
+ * `list_providers` answers with what `providers` returns (the sample providers unless
+ * given), asked afresh on every call; throwing an `IpcError` from it makes the call reject.
  */
-export function mockCore(answer: { info: AppInfo } | { error: IpcError }, prices: PriceStatus = samplePrices): void {
+export function mockCore(
+  answer: { info: AppInfo } | { error: IpcError },
+  prices: PriceStatus = samplePrices,
+  providers: () => ProvidersOverview | Promise<ProvidersOverview> = () => sampleOverview,
+): void {
   mockIPC((cmd) => {
     switch (cmd) {
       case "app_info":
@@ -21,6 +29,8 @@ export function mockCore(answer: { info: AppInfo } | { error: IpcError }, prices
         return [];
       case "model_price":
         return null;
+      case "list_providers":
+        return providers();
       default:
         throw { kind: "internal", message: `unexpected command ${cmd}` };
     }

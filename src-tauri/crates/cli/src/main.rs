@@ -3,6 +3,7 @@
 
 mod compare;
 mod cost;
+mod keys;
 mod models;
 mod options;
 mod price_book;
@@ -40,6 +41,8 @@ enum Command {
     Cost(cost::CostArgs),
     /// Show, refresh and set prices, and the currency costs are shown in
     Prices(prices::PricesArgs),
+    /// Keys in the OS keychain: set, list, test, delete, import from the environment
+    Keys(keys::KeysArgs),
 }
 
 fn main() -> ExitCode {
@@ -50,6 +53,7 @@ fn main() -> ExitCode {
         Command::Models(args) => models::run(args),
         Command::Cost(args) => cost::run(args),
         Command::Prices(args) => prices::run(args),
+        Command::Keys(args) => keys::run(args),
     }
 }
 

@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use clap::Args;
+use switchboard_core::provider_config::ProviderConfig;
 use switchboard_core::providers::{CustomEndpoint, Providers};
 use switchboard_core::Timeouts;
 
@@ -12,7 +13,9 @@ pub const USAGE_ERROR: u8 = 2;
 #[derive(Debug, Clone, Args)]
 pub struct ProviderArgs {
     /// A custom OpenAI-compatible endpoint, then usable as `NAME/model`. Its key, if any,
-    /// is read from `<NAME>_API_KEY` (upper-cased, `-` and `.` as `_`). Repeatable
+    /// comes from the keychain (`switchboard keys set NAME`) or `<NAME>_API_KEY`
+    /// (upper-cased, `-` and `.` as `_`). Endpoints saved in the app work without this
+    /// flag. Repeatable
     #[arg(long = "endpoint", value_name = "NAME=BASE_URL")]
     pub endpoints: Vec<String>,
 
@@ -50,9 +53,11 @@ impl ProviderArgs {
         })
     }
 
-    /// The providers from the environment, plus the custom endpoints given.
+    /// The providers as the app sees them — keys from the keychain then the
+    /// environment, base URLs and custom endpoints from the app's provider settings —
+    /// plus the custom endpoints given on the command line.
     pub fn providers(&self) -> Result<Providers, String> {
-        let mut providers = Providers::from_env();
+        let mut providers = Providers::system(&saved_config());
         let mut customs: Vec<CustomEndpoint> = Vec::new();
         for e in &self.endpoints {
             let (name, url) = e
@@ -74,6 +79,7 @@ impl ProviderArgs {
                 base_url: url.to_owned(),
                 key_env: None,
                 extra_headers: Vec::new(),
+                key_header: None,
             });
         }
         for h in &self.endpoint_headers {
@@ -91,6 +97,19 @@ impl ProviderArgs {
         }
         Ok(providers)
     }
+}
+
+/// The provider settings saved by the app (`providers.json`). Without a data folder
+/// there are none; a broken file is reported and skipped, so the built-in providers
+/// still work.
+pub fn saved_config() -> ProviderConfig {
+    let Ok(dir) = switchboard_core::paths::data_dir() else {
+        return ProviderConfig::default();
+    };
+    ProviderConfig::load(&dir).unwrap_or_else(|e| {
+        eprintln!("warning: {e}; using the built-in providers only");
+        ProviderConfig::default()
+    })
 }
 
 /// A multi-threaded runtime for the commands that do I/O.

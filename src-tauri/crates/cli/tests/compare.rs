@@ -27,10 +27,14 @@ fn fixture(path: &str) -> String {
     .unwrap()
 }
 
-/// The binary with a clean environment: no real keys or base URLs leak in.
+/// The binary with a clean environment: no real keys or base URLs leak in, no D-Bus
+/// session (so no keychain: keys come from the variables each test sets), and an empty
+/// data folder (no saved base URLs or endpoints from the machine's own settings).
 fn switchboard() -> std::process::Command {
+    static DATA: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    let data = DATA.get_or_init(|| tempfile::tempdir().unwrap());
     let mut c = std::process::Command::cargo_bin("switchboard").unwrap();
-    c.env_clear();
+    c.env_clear().env("SWITCHBOARD_DATA_DIR", data.path());
     c
 }
 
@@ -414,7 +418,7 @@ fn terminal_output_has_sections_a_summary_table_and_hints() {
         "cost",
         "auth",
         "invalid x-api-key",
-        "check ANTHROPIC_API_KEY",
+        "the anthropic key from $ANTHROPIC_API_KEY was refused",
         "~ estimated",
     ] {
         assert!(stdout.contains(want), "missing {want:?} in:\n{stdout}");

@@ -15,6 +15,7 @@ pub mod http;
 pub mod keys;
 pub mod paths;
 pub mod prices;
+pub mod provider_config;
 pub mod providers;
 pub mod runner;
 pub mod settings;

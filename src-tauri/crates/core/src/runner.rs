@@ -237,13 +237,20 @@ impl Runner {
             targets.push(token.clone());
             let tx = tx.clone();
             let exec = self.exec.clone();
-            let resolved = self
-                .providers
-                .resolve(&target.model)
-                .map(|(ep, m)| (ep, m.to_owned()));
+            let providers = self.providers.clone();
             let acct = acct.clone();
             tokio::spawn(async move {
                 let idx = i as u32;
+                // Key lookups block on the keychain (a D-Bus round trip on Linux).
+                let model_id = target.model.clone();
+                let resolved = tokio::task::spawn_blocking(move || {
+                    providers
+                        .resolve(&model_id)
+                        .map(|(ep, m)| (ep, m.to_owned()))
+                        .map_err(|e| e.to_string())
+                })
+                .await
+                .unwrap_or_else(|e| Err(format!("the key lookup stopped: {e}")));
                 match resolved {
                     Ok((ep, model)) => {
                         let stream = chat_stream(exec, &ep, &model, &acct.request, &target.params);
@@ -252,10 +259,10 @@ impl Runner {
                         })
                         .await;
                     }
-                    Err(e) => {
+                    Err(message) => {
                         let err = ProviderError::InvalidRequest {
                             status: None,
-                            message: e.to_string(),
+                            message,
                         };
                         let stream = futures::stream::once(async move { Err(err) });
                         drive(idx, target.model, &acct, stream, token, &tx, |_| None).await;
@@ -269,9 +276,18 @@ impl Runner {
 
 /// What to tell the user about an error of `kind` on `ep`.
 pub fn hint(kind: ErrorKind, ep: &Endpoint) -> Option<String> {
-    let vars = ep.key_env.join(" or ");
+    let p = &ep.provider;
     match kind {
-        ErrorKind::Auth if !vars.is_empty() => Some(format!("check {vars}")),
+        // Name the key that was sent, so the user replaces the right one.
+        ErrorKind::Auth => Some(match &ep.key_origin {
+            Some(crate::keys::KeyOrigin::Keychain) => format!(
+                "the {p} key in the keychain was refused; replace it in Settings → Providers or with `switchboard keys set {p}`"
+            ),
+            Some(crate::keys::KeyOrigin::Env(var)) => format!(
+                "the {p} key from ${var} was refused; fix ${var}, or save a key in Settings → Providers (the keychain's key takes precedence)"
+            ),
+            None => format!("add a {p} key in Settings → Providers or with `switchboard keys set {p}`"),
+        }),
         ErrorKind::Permission => Some("this key may not use this model".into()),
         ErrorKind::ModelNotFound => Some(format!(
             "list the models with `switchboard models {}`",

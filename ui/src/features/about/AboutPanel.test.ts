@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import App from "../../App.svelte";
 import type { AppInfo } from "../../lib/bindings/AppInfo";
 import { mockCore, sampleInfo, samplePrices } from "../../test/core";
+import { sampleOverview } from "../../test/providers";
 
 describe("About", () => {
   it("is reachable from the main view and shows the version and data folder from the core", async () => {
@@ -25,6 +26,7 @@ describe("About", () => {
     let answer: (info: AppInfo) => void = () => {};
     mockIPC((cmd) => {
       if (cmd === "app_info") return new Promise<AppInfo>((resolve) => (answer = resolve));
+      if (cmd === "list_providers") return sampleOverview;
       return cmd === "list_price_overrides" ? [] : samplePrices;
     });
     const user = userEvent.setup();

@@ -12,3 +12,13 @@ export {
   setCurrency,
   setPriceOverride,
 } from "./prices";
+export {
+  deleteKey,
+  importEnvKeys,
+  listProviders,
+  removeCustomEndpoint,
+  saveCustomEndpoint,
+  setBaseUrl,
+  setKey,
+  testKey,
+} from "./providers";

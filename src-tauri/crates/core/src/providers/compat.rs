@@ -8,6 +8,8 @@ use super::ProviderKind;
 pub struct Preset {
     /// The model-id prefix, as LiteLLM writes it.
     pub id: &'static str,
+    /// The name people know it by.
+    pub label: &'static str,
     /// Other accepted prefixes.
     pub aliases: &'static [&'static str],
     pub kind: ProviderKind,
@@ -25,6 +27,7 @@ pub struct Preset {
 
 const fn compat(
     id: &'static str,
+    label: &'static str,
     aliases: &'static [&'static str],
     default_base_url: &'static str,
     base_url_env: &'static str,
@@ -32,6 +35,7 @@ const fn compat(
 ) -> Preset {
     Preset {
         id,
+        label,
         aliases,
         kind: ProviderKind::OpenAiCompatible,
         default_base_url,
@@ -49,6 +53,7 @@ pub const PRESETS: &[Preset] = &[
         kind: ProviderKind::OpenAi,
         ..compat(
             "openai",
+            "OpenAI",
             &[],
             "https://api.openai.com/v1",
             "OPENAI_BASE_URL",
@@ -59,6 +64,7 @@ pub const PRESETS: &[Preset] = &[
         kind: ProviderKind::Anthropic,
         ..compat(
             "anthropic",
+            "Anthropic",
             &[],
             "https://api.anthropic.com",
             "ANTHROPIC_BASE_URL",
@@ -69,6 +75,7 @@ pub const PRESETS: &[Preset] = &[
         kind: ProviderKind::Gemini,
         ..compat(
             "gemini",
+            "Google Gemini",
             &["google"],
             "https://generativelanguage.googleapis.com",
             "GEMINI_BASE_URL",
@@ -79,6 +86,7 @@ pub const PRESETS: &[Preset] = &[
         extra_headers: &[("X-Title", "Switchboard")],
         ..compat(
             "openrouter",
+            "OpenRouter",
             &[],
             "https://openrouter.ai/api/v1",
             "OPENROUTER_BASE_URL",
@@ -87,6 +95,7 @@ pub const PRESETS: &[Preset] = &[
     },
     compat(
         "groq",
+        "Groq",
         &[],
         "https://api.groq.com/openai/v1",
         "GROQ_BASE_URL",
@@ -96,6 +105,7 @@ pub const PRESETS: &[Preset] = &[
         include_usage: false,
         ..compat(
             "mistral",
+            "Mistral",
             &[],
             "https://api.mistral.ai/v1",
             "MISTRAL_BASE_URL",
@@ -104,6 +114,7 @@ pub const PRESETS: &[Preset] = &[
     },
     compat(
         "deepseek",
+        "DeepSeek",
         &[],
         "https://api.deepseek.com/v1",
         "DEEPSEEK_BASE_URL",
@@ -111,6 +122,7 @@ pub const PRESETS: &[Preset] = &[
     ),
     compat(
         "xai",
+        "xAI",
         &[],
         "https://api.x.ai/v1",
         "XAI_BASE_URL",
@@ -118,6 +130,7 @@ pub const PRESETS: &[Preset] = &[
     ),
     compat(
         "together_ai",
+        "Together AI",
         &["together"],
         "https://api.together.xyz/v1",
         "TOGETHER_BASE_URL",
@@ -125,6 +138,7 @@ pub const PRESETS: &[Preset] = &[
     ),
     compat(
         "fireworks_ai",
+        "Fireworks AI",
         &["fireworks"],
         "https://api.fireworks.ai/inference/v1",
         "FIREWORKS_BASE_URL",
@@ -134,6 +148,7 @@ pub const PRESETS: &[Preset] = &[
         needs_key: false,
         ..compat(
             "ollama",
+            "Ollama",
             &["ollama_chat"],
             "http://localhost:11434/v1",
             "OLLAMA_BASE_URL",
@@ -144,6 +159,7 @@ pub const PRESETS: &[Preset] = &[
         needs_key: false,
         ..compat(
             "lmstudio",
+            "LM Studio",
             &["lm_studio"],
             "http://localhost:1234/v1",
             "LMSTUDIO_BASE_URL",

@@ -10,18 +10,23 @@ pub mod compat;
 pub mod gemini;
 pub mod models;
 pub mod openai;
+pub mod status;
 
 use std::borrow::Cow;
 use std::sync::Arc;
 
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use ts_rs::TS;
 
 use crate::chat::{ChatEvent, ChatRequest, FinishReason, ModelId, Params};
 use crate::error::ProviderError;
 use crate::http::HttpRequestSpec;
-use crate::keys::{env_stem, Env, EnvKeys, KeySource, ProcessEnv};
+use crate::keys::{
+    env_stem, ApiKey, Env, EnvKeys, KeyLookup, KeyOrigin, KeySource, KeyStatus, KeychainError,
+    ProcessEnv,
+};
 use crate::sse::SseEvent;
 
 pub use compat::{Preset, PRESETS};
@@ -48,9 +53,18 @@ pub struct Endpoint {
     pub kind: ProviderKind,
     /// Without a trailing slash.
     pub base_url: String,
-    pub api_key: Option<SecretString>,
+    /// Where `base_url` came from.
+    pub base_url_source: BaseUrlSource,
+    pub api_key: Option<ApiKey>,
+    /// Where `api_key` came from.
+    pub key_origin: Option<KeyOrigin>,
+    /// Why the keychain could not be read, if it could not (explains a missing key).
+    pub keychain_error: Option<KeychainError>,
     /// The variable(s) the key is read from, for hints ("check OPENAI_API_KEY").
     pub key_env: Vec<String>,
+    /// The header a custom endpoint wants its key in, raw (e.g. `api-key`), instead
+    /// of `Authorization: Bearer`.
+    pub key_header: Option<String>,
     /// Whether a request without a key is pointless (false for local servers).
     pub needs_key: bool,
     /// Extra headers sent with every request (custom endpoints, OpenRouter's X-Title).
@@ -66,6 +80,7 @@ impl std::fmt::Debug for Endpoint {
             .field("kind", &self.kind)
             .field("base_url", &self.base_url)
             .field("api_key", &self.api_key.as_ref().map(|_| "[redacted]"))
+            .field("key_origin", &self.key_origin)
             .field("key_env", &self.key_env)
             .field("extra_headers", &self.extra_headers)
             .finish()
@@ -79,24 +94,36 @@ impl Endpoint {
             provider: provider.to_owned(),
             kind,
             base_url: base_url.trim_end_matches('/').to_owned(),
-            api_key: api_key.map(|k| SecretString::from(k.to_owned())),
+            base_url_source: BaseUrlSource::Default,
+            api_key: api_key.and_then(|k| ApiKey::parse(k).ok()),
+            key_origin: None,
+            keychain_error: None,
             key_env: Vec::new(),
+            key_header: None,
             needs_key: false,
             extra_headers: Vec::new(),
             include_usage: true,
         }
     }
 
-    /// The auth error for a missing key, naming the variable to set.
+    /// The auth error for a missing key: where to add one, and why the keychain did
+    /// not answer if it did not.
     pub fn missing_key_error(&self) -> ProviderError {
+        let p = &self.provider;
         let vars = if self.key_env.is_empty() {
-            "its API key variable".to_owned()
+            String::new()
         } else {
-            self.key_env.join(" or ")
+            format!(", or set {}", self.key_env.join(" or "))
+        };
+        let keychain = match &self.keychain_error {
+            Some(e) => format!(" ({}; {})", e.cause(), e.fix()),
+            None => String::new(),
         };
         ProviderError::Auth {
             status: None,
-            message: format!("no API key for {}: set {vars}", self.provider),
+            message: format!(
+                "no API key for {p}: add one in Settings → Providers or with `switchboard keys set {p}`{vars}{keychain}"
+            ),
         }
     }
 }
@@ -109,6 +136,20 @@ pub struct CustomEndpoint {
     /// Key variable; defaults to `<NAME>_API_KEY`. A custom endpoint works without a key.
     pub key_env: Option<String>,
     pub extra_headers: Vec<(String, String)>,
+    /// Send the key raw in this header instead of `Authorization: Bearer`.
+    pub key_header: Option<String>,
+}
+
+/// Where an endpoint's base URL came from, most specific first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum BaseUrlSource {
+    /// Saved in Switchboard's provider settings (or a custom endpoint's own URL).
+    Settings,
+    /// The SDK's variable, e.g. `OPENAI_BASE_URL`.
+    Env,
+    /// The provider's public endpoint.
+    Default,
 }
 
 /// The request with the target's overrides applied, as an adapter translates it.
@@ -139,6 +180,9 @@ pub(crate) fn with_key(spec: HttpRequestSpec, endpoint: &Endpoint) -> HttpReques
     let Some(key) = &endpoint.api_key else {
         return spec;
     };
+    if let Some(header) = &endpoint.key_header {
+        return spec.secret_header(header, SecretString::from(key.expose_secret().to_owned()));
+    }
     let (name, value) = match endpoint.kind {
         ProviderKind::OpenAi | ProviderKind::OpenAiCompatible => {
             ("authorization", format!("Bearer {}", key.expose_secret()))
@@ -253,6 +297,19 @@ fn text_event(t: Option<Text<'_>>, reasoning: bool) -> Option<Result<ChatEvent, 
     }))
 }
 
+fn custom_key_env(c: &CustomEndpoint) -> String {
+    c.key_env
+        .clone()
+        .unwrap_or_else(|| format!("{}_API_KEY", env_stem(&c.name)))
+}
+
+fn split(found: KeyLookup) -> (Option<ApiKey>, Option<KeyOrigin>, Option<KeychainError>) {
+    match found.key {
+        Some(k) => (Some(k.key), Some(k.origin), found.keychain_error),
+        None => (None, None, found.keychain_error),
+    }
+}
+
 /// An unknown provider prefix or a malformed model id.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ResolveError {
@@ -270,6 +327,8 @@ fn known_providers() -> String {
 #[derive(Clone)]
 pub struct Providers {
     custom: Vec<CustomEndpoint>,
+    /// Base URLs of presets from the provider settings, by preset id.
+    base_urls: HashMap<String, String>,
     env: Arc<dyn Env>,
     keys: Arc<dyn KeySource>,
 }
@@ -278,6 +337,7 @@ impl std::fmt::Debug for Providers {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Providers")
             .field("custom", &self.custom)
+            .field("base_urls", &self.base_urls)
             .finish()
     }
 }
@@ -289,18 +349,80 @@ impl Default for Providers {
 }
 
 impl Providers {
-    /// Base URLs and keys from the process environment.
+    /// Base URLs and keys from the process environment only (no keychain).
     pub fn from_env() -> Self {
         Self::new(Arc::new(ProcessEnv), Arc::new(EnvKeys::new(ProcessEnv)))
     }
 
-    /// Base URLs from `env`, keys from `keys` (the keychain issue passes its source).
+    /// What the app and the CLI use: keys from the OS keychain, then the environment;
+    /// base URLs and custom endpoints from `config`, then the environment.
+    pub fn system(config: &crate::provider_config::ProviderConfig) -> Self {
+        let mut p = Self::new(Arc::new(ProcessEnv), Arc::new(crate::keys::Keys::os()));
+        config.apply_to(&mut p);
+        p
+    }
+
+    /// Base URLs from `env`, keys from `keys`.
     pub fn new(env: Arc<dyn Env>, keys: Arc<dyn KeySource>) -> Self {
         Self {
             custom: Vec::new(),
+            base_urls: HashMap::new(),
             env,
             keys,
         }
+    }
+
+    /// Replaces a preset's base URL (from the provider settings; beats the variable).
+    pub fn set_base_url(&mut self, preset_id: &str, url: &str) {
+        self.base_urls
+            .insert(preset_id.to_owned(), url.trim_end_matches('/').to_owned());
+    }
+
+    /// Where keys are kept, for messages ("the Secret Service (service `switchboard`)").
+    pub fn key_backend(&self) -> String {
+        self.keys.describe()
+    }
+
+    /// The custom endpoints, in the order added.
+    pub fn custom(&self) -> &[CustomEndpoint] {
+        &self.custom
+    }
+
+    /// Every provider id: the presets, then the custom endpoints.
+    pub fn ids(&self) -> Vec<String> {
+        PRESETS
+            .iter()
+            .map(|p| p.id.to_owned())
+            .chain(self.custom.iter().map(|c| c.name.clone()))
+            .collect()
+    }
+
+    /// The variables a provider's key is read from.
+    pub fn key_env(&self, provider: &str) -> Result<Vec<String>, ResolveError> {
+        if let Some(c) = self.custom.iter().find(|c| c.name == provider) {
+            return Ok(vec![custom_key_env(c)]);
+        }
+        let preset = compat::preset(provider)
+            .ok_or_else(|| ResolveError::UnknownProvider(provider.to_owned()))?;
+        Ok(preset.key_env.iter().map(|s| (*s).to_owned()).collect())
+    }
+
+    /// Whether a key is set for `provider`, where from, and its last four characters.
+    /// Blocks on the keychain.
+    pub fn key_status(&self, provider: &str) -> Result<KeyStatus, ResolveError> {
+        let id = self.canonical(provider)?;
+        let vars = self.key_env(&id)?;
+        Ok(KeyStatus::from_lookup(&self.keys.lookup(&id, &vars), &vars))
+    }
+
+    /// The id a prefix or alias stands for (`google` → `gemini`).
+    pub fn canonical(&self, provider: &str) -> Result<String, ResolveError> {
+        if self.custom.iter().any(|c| c.name == provider) {
+            return Ok(provider.to_owned());
+        }
+        compat::preset(provider)
+            .map(|p| p.id.to_owned())
+            .ok_or_else(|| ResolveError::UnknownProvider(provider.to_owned()))
     }
 
     /// Adds (or replaces) a custom OpenAI-compatible endpoint.
@@ -324,17 +446,19 @@ impl Providers {
     /// The endpoint of a provider prefix (`openai`, `ollama_chat`, a custom name).
     pub fn endpoint(&self, provider: &str) -> Result<Endpoint, ResolveError> {
         if let Some(c) = self.custom.iter().find(|c| c.name == provider) {
-            let key_env = vec![c
-                .key_env
-                .clone()
-                .unwrap_or_else(|| format!("{}_API_KEY", env_stem(&c.name)))];
-            let api_key = self.keys.api_key(&c.name, &key_env).map(|k| k.key);
+            let key_env = vec![custom_key_env(c)];
+            let found = self.keys.lookup(&c.name, &key_env);
+            let (api_key, key_origin, keychain_error) = split(found);
             return Ok(Endpoint {
                 provider: c.name.clone(),
                 kind: ProviderKind::OpenAiCompatible,
                 base_url: c.base_url.trim_end_matches('/').to_owned(),
+                base_url_source: BaseUrlSource::Settings,
                 api_key,
+                key_origin,
+                keychain_error,
                 key_env,
+                key_header: c.key_header.clone(),
                 needs_key: false,
                 extra_headers: c.extra_headers.clone(),
                 include_usage: true,
@@ -343,16 +467,24 @@ impl Providers {
         let preset = compat::preset(provider)
             .ok_or_else(|| ResolveError::UnknownProvider(provider.to_owned()))?;
         let key_env: Vec<String> = preset.key_env.iter().map(|s| (*s).to_owned()).collect();
-        let base_url = self
-            .env
-            .var(preset.base_url_env)
-            .unwrap_or_else(|| preset.default_base_url.to_owned());
+        let (base_url, base_url_source) = if let Some(url) = self.base_urls.get(preset.id) {
+            (url.clone(), BaseUrlSource::Settings)
+        } else if let Some(url) = self.env.var(preset.base_url_env) {
+            (url, BaseUrlSource::Env)
+        } else {
+            (preset.default_base_url.to_owned(), BaseUrlSource::Default)
+        };
+        let (api_key, key_origin, keychain_error) = split(self.keys.lookup(preset.id, &key_env));
         Ok(Endpoint {
             provider: preset.id.to_owned(),
             kind: preset.kind,
             base_url: base_url.trim_end_matches('/').to_owned(),
-            api_key: self.keys.api_key(preset.id, &key_env).map(|k| k.key),
+            base_url_source,
+            api_key,
+            key_origin,
+            keychain_error,
             key_env,
+            key_header: None,
             needs_key: preset.needs_key,
             extra_headers: preset
                 .extra_headers
@@ -434,6 +566,7 @@ mod tests {
             base_url: "http://127.0.0.1:8080/v1".into(),
             key_env: None,
             extra_headers: vec![("x-team".into(), "a".into())],
+            key_header: None,
         });
         let (ep, model) = p.resolve("my-llm/qwen").unwrap();
         assert_eq!(ep.kind, ProviderKind::OpenAiCompatible);
