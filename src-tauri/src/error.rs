@@ -57,9 +57,7 @@ impl From<switchboard_core::prices::overrides::OverrideError> for IpcError {
         use switchboard_core::prices::overrides::OverrideError;
         let kind = match e {
             OverrideError::Negative => IpcErrorKind::InvalidInput,
-            OverrideError::Read { .. }
-            | OverrideError::Corrupt { .. }
-            | OverrideError::Write { .. } => IpcErrorKind::Prices,
+            OverrideError::File(_) => IpcErrorKind::Prices,
         };
         Self::new(kind, e.to_string())
     }
@@ -94,7 +92,7 @@ impl From<switchboard_core::provider_config::ProviderConfigError> for IpcError {
         use switchboard_core::provider_config::ProviderConfigError as E;
         let kind = match e {
             E::Invalid(_) => IpcErrorKind::InvalidInput,
-            E::Read { .. } | E::Corrupt { .. } | E::Write { .. } => IpcErrorKind::ProviderSettings,
+            E::File(_) => IpcErrorKind::ProviderSettings,
         };
         Self::new(kind, e.to_string())
     }
@@ -117,10 +115,11 @@ mod tests {
     #[test]
     fn override_errors_are_prices_errors_and_a_negative_price_is_invalid_input() {
         use switchboard_core::prices::overrides::OverrideError;
-        let corrupt = OverrideError::Corrupt {
+        let corrupt = OverrideError::File(switchboard_core::json_file::JsonFileError::Corrupt {
+            what: "your prices",
             path: "/data/prices/overrides.json".into(),
             source: serde_json::from_str::<serde_json::Value>("{").unwrap_err(),
-        };
+        });
         let message = corrupt.to_string();
         let e = IpcError::from(corrupt);
         assert_eq!(e.kind, IpcErrorKind::Prices);

@@ -190,12 +190,40 @@ impl App {
         Ok(el)
     }
 
+    /// Finds the element and runs `act` on it; when the page replaced the element in
+    /// between (Svelte re-creates a row whose data changed, and a slow machine widens
+    /// that window), finds it again and retries, up to [`PATIENCE`].
+    async fn on_element<T, F, Fut>(&self, id: &str, act: F) -> Result<T, Error>
+    where
+        F: Fn(Element) -> Fut,
+        Fut: std::future::Future<Output = Result<T, fantoccini::error::CmdError>>,
+    {
+        let started = Instant::now();
+        loop {
+            let el = self.by_test_id(id).await?;
+            match act(el).await {
+                Ok(v) => return Ok(v),
+                Err(e) if e.is_stale_element_reference() && started.elapsed() < PATIENCE => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    /// The element's visible text, trimmed.
+    async fn text_now(&self, id: &str) -> Result<String, Error> {
+        let text = self
+            .on_element(id, |el| async move { el.text().await })
+            .await?;
+        Ok(text.trim().to_owned())
+    }
+
     /// Waits until the element's text is non-empty and returns it (trimmed).
     pub async fn text_of(&self, id: &str) -> Result<String, Error> {
         let started = Instant::now();
         loop {
-            let text = self.by_test_id(id).await?.text().await?;
-            let text = text.trim().to_owned();
+            let text = self.text_now(id).await?;
             if !text.is_empty() || started.elapsed() > PATIENCE {
                 return Ok(text);
             }
@@ -212,8 +240,7 @@ impl App {
     ) -> Result<String, Error> {
         let started = Instant::now();
         loop {
-            let text = self.by_test_id(id).await?.text().await?;
-            let text = text.trim().to_owned();
+            let text = self.text_now(id).await?;
             if wanted(&text) {
                 return Ok(text);
             }
@@ -226,12 +253,21 @@ impl App {
         }
     }
 
+    /// What an input with this `data-testid` holds now.
+    pub async fn value_of(&self, id: &str) -> Result<String, Error> {
+        let v = self
+            .on_element(id, |el| async move { el.prop("value").await })
+            .await?;
+        Ok(v.unwrap_or_default())
+    }
+
     /// Replaces what the input with this `data-testid` holds by typing `text`.
     pub async fn fill(&self, id: &str, text: &str) -> Result<(), Error> {
-        let input = self.by_test_id(id).await?;
-        input.clear().await?;
-        input.send_keys(text).await?;
-        Ok(())
+        self.on_element(id, |input| async move {
+            input.clear().await?;
+            input.send_keys(text).await
+        })
+        .await
     }
 
     /// Whether an element with this `data-testid` is present and displayed now.
@@ -249,8 +285,8 @@ impl App {
     }
 
     pub async fn click(&self, id: &str) -> Result<(), Error> {
-        self.by_test_id(id).await?.click().await?;
-        Ok(())
+        self.on_element(id, |el| async move { el.click().await })
+            .await
     }
 
     /// Saves what the window shows now to `target/e2e/<name>-<label>.png`.

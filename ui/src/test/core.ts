@@ -1,8 +1,8 @@
-import { mockIPC } from "@tauri-apps/api/mocks";
 import type { AppInfo } from "../lib/bindings/AppInfo";
 import type { IpcError } from "../lib/bindings/IpcError";
 import type { PriceStatus } from "../lib/bindings/PriceStatus";
 import type { ProvidersOverview } from "../lib/bindings/ProvidersOverview";
+import { mockCommands } from "./ipc";
 import { sampleOverview } from "./providers";
 
 /**
@@ -16,24 +16,16 @@ export function mockCore(
   prices: PriceStatus = samplePrices,
   providers: () => ProvidersOverview | Promise<ProvidersOverview> = () => sampleOverview,
 ): void {
-  mockIPC((cmd) => {
-    switch (cmd) {
-      case "app_info":
-        if ("error" in answer) throw answer.error;
-        return answer.info;
-      case "price_status":
-        return prices;
-      case "get_currency":
-        return prices.currency;
-      case "list_price_overrides":
-        return [];
-      case "model_price":
-        return null;
-      case "list_providers":
-        return providers();
-      default:
-        throw { kind: "internal", message: `unexpected command ${cmd}` };
-    }
+  mockCommands({
+    app_info: () => {
+      if ("error" in answer) throw answer.error;
+      return answer.info;
+    },
+    price_status: () => prices,
+    get_currency: () => prices.currency,
+    list_price_overrides: () => [],
+    model_price: () => null,
+    list_providers: () => providers(),
   });
 }
 

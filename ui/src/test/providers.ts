@@ -1,7 +1,10 @@
+import { render, screen } from "@testing-library/svelte";
+import ProvidersSettings from "../features/settings/ProvidersSettings.svelte";
 import type { KeyStatus } from "../lib/bindings/KeyStatus";
 import type { KeychainProblem } from "../lib/bindings/KeychainProblem";
 import type { ProviderStatus } from "../lib/bindings/ProviderStatus";
 import type { ProvidersOverview } from "../lib/bindings/ProvidersOverview";
+import { mockCommands, type Call, type Handler } from "./ipc";
 
 /** No key anywhere for a provider read from `envVars`. */
 export function noKey(envVars: string[]): KeyStatus {
@@ -132,3 +135,20 @@ export const noServiceProblem: KeychainProblem = {
   fix: "install and start a Secret Service provider (gnome-keyring or KeePassXC with Secret Service enabled); until then, keys are read from environment variables",
   detail: "org.freedesktop.secrets was not provided by any .service files",
 };
+
+/**
+ * A mocked core for the Providers settings: `list_providers` answers with `overview`, the
+ * commands in `handlers` as they say, any other rejects. Every call is recorded.
+ */
+export function mockProviders(
+  handlers: Record<string, Handler> = {},
+  overview: ProvidersOverview = sampleOverview,
+): Call[] {
+  return mockCommands({ list_providers: () => overview, ...handlers });
+}
+
+/** Shows the Providers settings and waits for the list; resolves with OpenAI's row. */
+export async function showProviders(): Promise<HTMLElement> {
+  render(ProvidersSettings);
+  return screen.findByTestId("provider-row-openai");
+}

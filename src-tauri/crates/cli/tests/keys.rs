@@ -13,7 +13,7 @@ use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use assert_cmd::cargo::CommandCargoExt;
-use mock::{start_blocking, Mock, Recorded, Reply};
+use mock::{bearer, openai_bad_key, openai_models, openai_says, start_blocking, Mock, Recorded};
 use serde_json::Value;
 
 const KEY: &str = "sk-PLANTED-keychain-key-do-not-leak-5f2e";
@@ -130,32 +130,15 @@ fn row<'a>(list: &'a Value, provider: &str) -> &'a Value {
 fn openai_mock(key_header: Option<&'static str>) -> Mock {
     start_blocking(move |r: &Recorded| {
         let sent = match key_header {
-            Some(h) => r.header(h).unwrap_or_default().to_owned(),
-            None => r
-                .header("authorization")
-                .unwrap_or_default()
-                .trim_start_matches("Bearer ")
-                .to_owned(),
+            Some(h) => r.header(h).unwrap_or_default(),
+            None => bearer(r),
         };
         if sent != KEY {
-            return Reply::error(
-                401,
-                &format!(
-                    r#"{{"error":{{"message":"Incorrect API key provided: {sent}","type":"invalid_request_error","code":"invalid_api_key"}}}}"#
-                ),
-            );
-        }
-        if r.path.ends_with("/models") {
-            Reply::json(
-                r#"{"object":"list","data":[{"id":"gpt-4o","object":"model"},{"id":"gpt-4o-mini","object":"model"}]}"#,
-            )
+            openai_bad_key(sent)
+        } else if r.path.ends_with("/models") {
+            openai_models(&["gpt-4o", "gpt-4o-mini"])
         } else {
-            Reply::sse(concat!(
-                "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"model\":\"gpt-4o\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"from the keychain\"},\"finish_reason\":null}]}\n\n",
-                "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"model\":\"gpt-4o\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n",
-                "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"model\":\"gpt-4o\",\"choices\":[],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":3,\"total_tokens\":8}}\n\n",
-                "data: [DONE]\n\n"
-            ))
+            openai_says("from the keychain")
         }
     })
 }
@@ -400,30 +383,16 @@ fn a_custom_endpoint_saved_by_the_app_uses_its_keychain_key_in_its_header() {
     assert_no_key_in("compare's output", &out.stdout);
 }
 
-/// A D-Bus session on which nothing provides the Secret Service.
-fn bus_without_secret_service(dir: &Path) -> PathBuf {
-    let conf = dir.join("session-without-services.conf");
-    std::fs::write(
-        &conf,
-        r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:tmpdir=/tmp</listen>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/><allow own="*"/>
-  </policy>
-</busconfig>"#,
-    )
-    .unwrap();
-    conf
-}
+/// A D-Bus session bus configuration on which nothing provides the Secret Service.
+const BUS_WITHOUT_SECRET_SERVICE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../../tests/support/dbus-session-without-secret-service.conf"
+);
 
 #[test]
 fn without_a_secret_service_the_cli_explains_and_works_with_environment_keys() {
     let sb = Sandbox::new();
     let mock = openai_mock(None);
-    let conf = bus_without_secret_service(sb.data.path());
     let cli = env!("CARGO_BIN_EXE_switchboard");
     let in_empty_session = |args: &[&str], stdin: &str| {
         let mut c = Command::new("dbus-run-session");
@@ -434,7 +403,7 @@ fn without_a_secret_service_the_cli_explains_and_works_with_environment_keys() {
             .env("OPENAI_API_KEY", KEY)
             .env("OPENAI_BASE_URL", format!("{}/v1", mock.url()))
             .arg("--config-file")
-            .arg(&conf)
+            .arg(BUS_WITHOUT_SECRET_SERVICE)
             .arg("--")
             .arg(cli)
             .args(args);
@@ -463,7 +432,6 @@ fn without_a_secret_service_the_cli_explains_and_works_with_environment_keys() {
     let files: Vec<_> = all_files(sb.data.path())
         .into_iter()
         .map(|(p, _)| p)
-        .filter(|p| p != &conf)
         .collect();
     assert!(files.is_empty(), "{files:?}");
 

@@ -4,7 +4,6 @@
 //! are refused, so one cannot end up here either.
 
 use std::collections::BTreeMap;
-use std::io;
 use std::path::{Path, PathBuf};
 
 use reqwest::header::{HeaderName, HeaderValue};
@@ -49,16 +48,11 @@ pub enum ProviderConfigError {
     /// What the user typed; the message says what to type instead.
     #[error("{0}")]
     Invalid(String),
-    #[error("cannot read the provider settings from {path}: {source}")]
-    Read { path: PathBuf, source: io::Error },
-    #[error("the provider settings in {path} are not valid ({source}); fix or delete the file")]
-    Corrupt {
-        path: PathBuf,
-        source: serde_json::Error,
-    },
-    #[error("cannot save the provider settings to {path}: {source}")]
-    Write { path: PathBuf, source: io::Error },
+    #[error(transparent)]
+    File(#[from] crate::json_file::JsonFileError),
 }
+
+const WHAT: &str = "the provider settings";
 
 fn invalid(msg: impl Into<String>) -> ProviderConfigError {
     ProviderConfigError::Invalid(msg.into())
@@ -71,24 +65,12 @@ impl ProviderConfig {
 
     /// The saved settings; empty when there are none.
     pub fn load(data_dir: &Path) -> Result<Self, ProviderConfigError> {
-        let path = Self::path(data_dir);
-        match std::fs::read_to_string(&path) {
-            Ok(s) => serde_json::from_str(&s)
-                .map_err(|source| ProviderConfigError::Corrupt { path, source }),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Self::default()),
-            Err(source) => Err(ProviderConfigError::Read { path, source }),
-        }
+        Ok(crate::json_file::load(&Self::path(data_dir), WHAT)?)
     }
 
     /// Writes the file whole, atomically.
     pub fn save(&self, data_dir: &Path) -> Result<(), ProviderConfigError> {
-        let path = Self::path(data_dir);
-        let write = |source| ProviderConfigError::Write {
-            path: path.clone(),
-            source,
-        };
-        let json = serde_json::to_string_pretty(self).map_err(|e| write(io::Error::other(e)))?;
-        crate::atomic_file::write_atomic(&path, json.as_bytes()).map_err(write)
+        Ok(crate::json_file::save(&Self::path(data_dir), WHAT, self)?)
     }
 
     /// Puts the base URLs and custom endpoints into `providers`.
@@ -400,7 +382,9 @@ mod tests {
         std::fs::write(ProviderConfig::path(dir.path()), "{").unwrap();
         assert!(matches!(
             ProviderConfig::load(dir.path()),
-            Err(ProviderConfigError::Corrupt { .. })
+            Err(ProviderConfigError::File(
+                crate::json_file::JsonFileError::Corrupt { .. }
+            ))
         ));
     }
 }

@@ -1,7 +1,6 @@
 //! The user's settings that are not secrets: `settings.json` in the data folder.
 //! (Keys never live here; they are in the OS keychain.)
 
-use std::io;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -16,18 +15,10 @@ pub struct Settings {
     pub currency: DisplayCurrency,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum SettingsError {
-    #[error("cannot read settings from {path}: {source}")]
-    Read { path: PathBuf, source: io::Error },
-    #[error("the settings in {path} are not valid ({source}); fix or delete the file")]
-    Corrupt {
-        path: PathBuf,
-        source: serde_json::Error,
-    },
-    #[error("cannot save settings to {path}: {source}")]
-    Write { path: PathBuf, source: io::Error },
-}
+/// `settings.json` cannot be read or saved.
+pub type SettingsError = crate::json_file::JsonFileError;
+
+const WHAT: &str = "the settings";
 
 impl Settings {
     pub fn path(data_dir: &Path) -> PathBuf {
@@ -36,25 +27,12 @@ impl Settings {
 
     /// The saved settings; defaults when there are none.
     pub fn load(data_dir: &Path) -> Result<Self, SettingsError> {
-        let path = Self::path(data_dir);
-        match std::fs::read_to_string(&path) {
-            Ok(s) => {
-                serde_json::from_str(&s).map_err(|source| SettingsError::Corrupt { path, source })
-            }
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Self::default()),
-            Err(source) => Err(SettingsError::Read { path, source }),
-        }
+        crate::json_file::load(&Self::path(data_dir), WHAT)
     }
 
     /// Writes the file whole, atomically.
     pub fn save(&self, data_dir: &Path) -> Result<(), SettingsError> {
-        let path = Self::path(data_dir);
-        let write = |source| SettingsError::Write {
-            path: path.clone(),
-            source,
-        };
-        let json = serde_json::to_string_pretty(self).map_err(|e| write(io::Error::other(e)))?;
-        crate::atomic_file::write_atomic(&path, json.as_bytes()).map_err(write)
+        crate::json_file::save(&Self::path(data_dir), WHAT, self)
     }
 }
 

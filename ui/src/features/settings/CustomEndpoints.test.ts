@@ -1,35 +1,10 @@
-import { mockIPC } from "@tauri-apps/api/mocks";
-import type { InvokeArgs } from "@tauri-apps/api/core";
 import { render, screen, waitFor, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import type { ProviderStatus } from "../../lib/bindings/ProviderStatus";
-import { myVllm, noKey, sampleOverview } from "../../test/providers";
+import { sent } from "../../test/ipc";
+import { mockProviders, myVllm, noKey, sampleOverview, showProviders } from "../../test/providers";
 import ProvidersSettings from "./ProvidersSettings.svelte";
-
-type Handler = (args: InvokeArgs | undefined) => unknown;
-type Call = { cmd: string; args: InvokeArgs | undefined };
-
-function mockCore(handlers: Record<string, Handler> = {}): Call[] {
-  const calls: Call[] = [];
-  const all: Record<string, Handler> = { list_providers: () => sampleOverview, ...handlers };
-  mockIPC((cmd, args) => {
-    calls.push({ cmd, args });
-    const handler = all[cmd];
-    if (!handler) throw { kind: "internal", message: `unexpected command ${cmd}` };
-    return handler(args);
-  });
-  return calls;
-}
-
-function sent(calls: Call[], cmd: string): (InvokeArgs | undefined)[] {
-  return calls.filter((c) => c.cmd === cmd).map((c) => c.args);
-}
-
-async function shown(): Promise<void> {
-  render(ProvidersSettings);
-  await screen.findByTestId("provider-row-openai");
-}
 
 const LOCAL_KEY = "sk-local-TYPED-4321";
 
@@ -50,8 +25,8 @@ const azure: ProviderStatus = {
 describe("Custom endpoints", () => {
   it("adds an endpoint with a key and headers: sends what was typed and shows the new row", async () => {
     const user = userEvent.setup();
-    const calls = mockCore({ save_custom_endpoint: () => azure });
-    await shown();
+    const calls = mockProviders({ save_custom_endpoint: () => azure });
+    await showProviders();
 
     await user.click(screen.getByTestId("custom-add"));
     const form = screen.getByTestId("custom-form");
@@ -100,8 +75,8 @@ describe("Custom endpoints", () => {
 
   it("removes a header row before saving", async () => {
     const user = userEvent.setup();
-    const calls = mockCore({ save_custom_endpoint: () => ({ ...azure, headers: [] }) });
-    await shown();
+    const calls = mockProviders({ save_custom_endpoint: () => ({ ...azure, headers: [] }) });
+    await showProviders();
 
     await user.click(screen.getByTestId("custom-add"));
     await user.type(screen.getByTestId("custom-name"), "azure-eu");
@@ -126,12 +101,12 @@ describe("Custom endpoints", () => {
     const user = userEvent.setup();
     const message =
       "`Authorization` looks like a credential, and headers are saved in plain text: put the secret in the key field (kept in the keychain) and set \"Send the key in\" to `Authorization`";
-    mockCore({
+    mockProviders({
       save_custom_endpoint: () => {
         throw { kind: "invalid_input", message };
       },
     });
-    await shown();
+    await showProviders();
 
     await user.click(screen.getByTestId("custom-add"));
     await user.type(screen.getByTestId("custom-name"), "gateway");
@@ -157,8 +132,8 @@ describe("Custom endpoints", () => {
 
   it("edits an endpoint without touching its key: the form is filled in except the key, and key is null", async () => {
     const user = userEvent.setup();
-    const calls = mockCore({ save_custom_endpoint: () => ({ ...myVllm, base_url: "http://gpu-box:9000/v1" }) });
-    await shown();
+    const calls = mockProviders({ save_custom_endpoint: () => ({ ...myVllm, base_url: "http://gpu-box:9000/v1" }) });
+    await showProviders();
 
     await user.click(screen.getByTestId("custom-edit-my-vllm"));
     const form = within(screen.getByTestId("provider-row-my-vllm")).getByTestId("custom-form");
@@ -196,8 +171,8 @@ describe("Custom endpoints", () => {
   it("renames an endpoint: its row takes the new name", async () => {
     const user = userEvent.setup();
     const renamed: ProviderStatus = { ...myVllm, id: "gpu-box", label: "gpu-box" };
-    const calls = mockCore({ save_custom_endpoint: () => renamed });
-    await shown();
+    const calls = mockProviders({ save_custom_endpoint: () => renamed });
+    await showProviders();
 
     await user.click(screen.getByTestId("custom-edit-my-vllm"));
     await user.clear(screen.getByTestId("custom-name"));
@@ -211,8 +186,8 @@ describe("Custom endpoints", () => {
 
   it("Escape cancels the form and keeps settings open; Cancel sends nothing", async () => {
     const user = userEvent.setup();
-    const calls = mockCore();
-    await shown();
+    const calls = mockProviders();
+    await showProviders();
     let reachedWindow = false;
     const onWindowKey = (event: KeyboardEvent): void => {
       if (event.key === "Escape" && !event.defaultPrevented) reachedWindow = true;
@@ -234,8 +209,8 @@ describe("Custom endpoints", () => {
 
   it("removes an endpoint only after confirming", async () => {
     const user = userEvent.setup();
-    const calls = mockCore({ remove_custom_endpoint: () => null });
-    await shown();
+    const calls = mockProviders({ remove_custom_endpoint: () => null });
+    await showProviders();
 
     await user.click(screen.getByTestId("custom-remove-my-vllm"));
     expect(screen.getByTestId("provider-row-my-vllm")).toHaveTextContent(
@@ -251,12 +226,12 @@ describe("Custom endpoints", () => {
 
   it("shows why an endpoint could not be removed and keeps it", async () => {
     const user = userEvent.setup();
-    mockCore({
+    mockProviders({
       remove_custom_endpoint: () => {
         throw { kind: "keychain", message: "the keychain refused access to Switchboard; allow access (denied)" };
       },
     });
-    await shown();
+    await showProviders();
 
     await user.click(screen.getByTestId("custom-remove-my-vllm"));
     await user.click(screen.getByTestId("custom-remove-confirm-my-vllm"));
@@ -267,7 +242,7 @@ describe("Custom endpoints", () => {
   });
 
   it("says an endpoint without a key has none", async () => {
-    mockCore({
+    mockProviders({
       list_providers: () => ({ ...sampleOverview, providers: [{ ...myVllm, needs_key: false, key: noKey([]) }] }),
     });
     render(ProvidersSettings);

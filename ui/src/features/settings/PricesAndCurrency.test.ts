@@ -1,5 +1,3 @@
-import { mockIPC } from "@tauri-apps/api/mocks";
-import type { InvokeArgs } from "@tauri-apps/api/core";
 import { render, screen, waitFor, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
@@ -8,21 +6,12 @@ import type { PriceOverrideRow } from "../../lib/bindings/PriceOverrideRow";
 import type { PriceStatus } from "../../lib/bindings/PriceStatus";
 import type { RefreshReport } from "../../lib/bindings/RefreshReport";
 import { samplePrices } from "../../test/core";
+import { mockCommands, type Call, type Handler } from "../../test/ipc";
 import PricesAndCurrency from "./PricesAndCurrency.svelte";
 
-type Handler = (args: InvokeArgs | undefined) => unknown;
-
 /** A mocked core answering the given commands (no prices of the user's own unless given); every call is recorded. */
-function mockPrices(given: Record<string, Handler>): { cmd: string; args: InvokeArgs | undefined }[] {
-  const calls: { cmd: string; args: InvokeArgs | undefined }[] = [];
-  const handlers: Record<string, Handler> = { list_price_overrides: () => [], ...given };
-  mockIPC((cmd, args) => {
-    calls.push({ cmd, args });
-    const handler = handlers[cmd];
-    if (!handler) throw { kind: "internal", message: `unexpected command ${cmd}` };
-    return handler(args);
-  });
-  return calls;
+function mockPrices(given: Record<string, Handler>): Call[] {
+  return mockCommands({ list_price_overrides: () => [], ...given });
 }
 
 const refreshFailed: RefreshReport = {

@@ -1,47 +1,19 @@
-import { mockIPC } from "@tauri-apps/api/mocks";
-import type { InvokeArgs } from "@tauri-apps/api/core";
 import { render, screen, waitFor, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import type { KeyCheck } from "../../lib/bindings/KeyCheck";
 import type { ProviderStatus } from "../../lib/bindings/ProviderStatus";
-import type { ProvidersOverview } from "../../lib/bindings/ProvidersOverview";
-import { anthropic, gemini, noServiceProblem, openai, sampleOverview } from "../../test/providers";
+import { deferred, sent } from "../../test/ipc";
+import {
+  anthropic,
+  gemini,
+  mockProviders,
+  noServiceProblem,
+  openai,
+  sampleOverview,
+  showProviders,
+} from "../../test/providers";
 import ProvidersSettings from "./ProvidersSettings.svelte";
-
-type Handler = (args: InvokeArgs | undefined) => unknown;
-type Call = { cmd: string; args: InvokeArgs | undefined };
-
-/** A mocked core answering `list_providers` with `overview`; every call is recorded. */
-function mockCore(handlers: Record<string, Handler> = {}, overview: ProvidersOverview = sampleOverview): Call[] {
-  const calls: Call[] = [];
-  const all: Record<string, Handler> = { list_providers: () => overview, ...handlers };
-  mockIPC((cmd, args) => {
-    calls.push({ cmd, args });
-    const handler = all[cmd];
-    if (!handler) throw { kind: "internal", message: `unexpected command ${cmd}` };
-    return handler(args);
-  });
-  return calls;
-}
-
-function sent(calls: Call[], cmd: string): (InvokeArgs | undefined)[] {
-  return calls.filter((c) => c.cmd === cmd).map((c) => c.args);
-}
-
-/** A promise the test settles, to look at the UI while a call is pending. */
-function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
-  let resolve: (value: T) => void = () => {};
-  const promise = new Promise<T>((r) => {
-    resolve = r;
-  });
-  return { promise, resolve };
-}
-
-async function shown(): Promise<HTMLElement> {
-  render(ProvidersSettings);
-  return screen.findByTestId("provider-row-openai");
-}
 
 const TYPED_KEY = "sk-proj-TYPED-secret-5678";
 
@@ -53,8 +25,8 @@ const geminiWithKey: ProviderStatus = {
 
 describe("Providers settings: the list", () => {
   it("shows each provider's key status, where the key comes from and its last four", async () => {
-    mockCore();
-    await shown();
+    mockProviders();
+    await showProviders();
 
     expect(screen.getByTestId("key-status-openai")).toHaveTextContent("Keychain ····1234");
     expect(screen.getByTestId("provider-row-openai")).toHaveTextContent("overrides $OPENAI_API_KEY");
@@ -76,8 +48,8 @@ describe("Providers settings: the list", () => {
   });
 
   it("shows a base URL only when it is not the default, with where it comes from", async () => {
-    mockCore();
-    await shown();
+    mockProviders();
+    await showProviders();
 
     expect(screen.queryByTestId("base-url-openai")).not.toBeInTheDocument();
     expect(screen.getByTestId("base-url-anthropic")).toHaveTextContent("https://proxy.example.com/anthropic");
@@ -88,8 +60,8 @@ describe("Providers settings: the list", () => {
   });
 
   it("offers Remove key only for a key in the keychain, and Base URL only for built-ins", async () => {
-    mockCore();
-    await shown();
+    mockProviders();
+    await showProviders();
 
     expect(screen.getByTestId("key-edit-openai")).toHaveTextContent("Replace key");
     expect(screen.getByTestId("key-edit-gemini")).toHaveTextContent("Set key");
@@ -103,8 +75,8 @@ describe("Providers settings: the list", () => {
   });
 
   it("names the keychain in use when it works", async () => {
-    mockCore();
-    await shown();
+    mockProviders();
+    await showProviders();
 
     expect(screen.getByTestId("keychain-backend")).toHaveTextContent(
       "Keys are kept in the Secret Service (service switchboard).",
@@ -114,8 +86,8 @@ describe("Providers settings: the list", () => {
   });
 
   it("shows the keychain's problem: the cause, the fix, and the keychain's own words", async () => {
-    mockCore({}, { ...sampleOverview, keychain: { backend: "the Secret Service", problem: noServiceProblem } });
-    await shown();
+    mockProviders({}, { ...sampleOverview, keychain: { backend: "the Secret Service", problem: noServiceProblem } });
+    await showProviders();
 
     const banner = screen.getByTestId("keychain-problem");
     expect(banner).toHaveAttribute("role", "alert");
@@ -129,7 +101,7 @@ describe("Providers settings: the list", () => {
   it("shows why the list cannot be read, and tries again", async () => {
     const user = userEvent.setup();
     let fail = true;
-    mockCore({
+    mockProviders({
       list_providers: () => {
         if (fail) throw { kind: "provider_settings", message: "providers.json is not valid JSON; fix or delete it" };
         return sampleOverview;
@@ -147,8 +119,8 @@ describe("Providers settings: the list", () => {
 describe("Providers settings: keys", () => {
   it("sets a key: sends what was typed, empties the field and never shows the key again", async () => {
     const user = userEvent.setup();
-    const calls = mockCore({ set_key: () => geminiWithKey });
-    await shown();
+    const calls = mockProviders({ set_key: () => geminiWithKey });
+    await showProviders();
 
     await user.click(screen.getByTestId("key-edit-gemini"));
     const input = screen.getByTestId("key-input-gemini");
@@ -181,8 +153,8 @@ describe("Providers settings: keys", () => {
   it("saves with Enter, and disables the form while the keychain is asked", async () => {
     const user = userEvent.setup();
     const answer = deferred<ProviderStatus>();
-    mockCore({ set_key: () => answer.promise });
-    await shown();
+    mockProviders({ set_key: () => answer.promise });
+    await showProviders();
 
     await user.click(screen.getByTestId("key-edit-gemini"));
     await user.type(screen.getByTestId("key-input-gemini"), `${TYPED_KEY}{Enter}`);
@@ -201,13 +173,13 @@ describe("Providers settings: keys", () => {
     const message =
       "no keychain is running: nothing provides the Secret Service on this session; install and start a Secret Service provider (gnome-keyring or KeePassXC with Secret Service enabled); until then, keys are read from environment variables (org.freedesktop.secrets was not provided)";
     let refuse = true;
-    const calls = mockCore({
+    const calls = mockProviders({
       set_key: () => {
         if (refuse) throw { kind: "keychain", message };
         return geminiWithKey;
       },
     });
-    await shown();
+    await showProviders();
 
     await user.click(screen.getByTestId("key-edit-gemini"));
     await user.type(screen.getByTestId("key-input-gemini"), TYPED_KEY);
@@ -231,12 +203,12 @@ describe("Providers settings: keys", () => {
 
   it("shows a malformed key's refusal without the keychain note", async () => {
     const user = userEvent.setup();
-    mockCore({
+    mockProviders({
       set_key: () => {
         throw { kind: "invalid_input", message: "the key contains a space or a line break: paste it again" };
       },
     });
-    await shown();
+    await showProviders();
 
     await user.click(screen.getByTestId("key-edit-openai"));
     await user.type(screen.getByTestId("key-input-openai"), "sk bad");
@@ -251,8 +223,8 @@ describe("Providers settings: keys", () => {
 
   it("Escape cancels the key form without leaving settings", async () => {
     const user = userEvent.setup();
-    mockCore();
-    await shown();
+    mockProviders();
+    await showProviders();
     let reachedWindow = false;
     const onWindowKey = (event: KeyboardEvent): void => {
       if (event.key === "Escape" && !event.defaultPrevented) reachedWindow = true;
@@ -274,8 +246,8 @@ describe("Providers settings: keys", () => {
       ...openai,
       key: { ...openai.key, source: "env", env_var: "OPENAI_API_KEY", shadowed_env: null, last4: "9876" },
     };
-    const calls = mockCore({ delete_key: () => fromEnv });
-    await shown();
+    const calls = mockProviders({ delete_key: () => fromEnv });
+    await showProviders();
 
     await user.click(screen.getByTestId("key-remove-openai"));
     const row = screen.getByTestId("provider-row-openai");
@@ -301,12 +273,12 @@ describe("Providers settings: keys", () => {
 
   it("shows why a key could not be removed and keeps it", async () => {
     const user = userEvent.setup();
-    mockCore({
+    mockProviders({
       delete_key: () => {
         throw { kind: "keychain", message: "the keychain is locked; unlock your login keyring and try again (locked)" };
       },
     });
-    await shown();
+    await showProviders();
 
     await user.click(screen.getByTestId("key-remove-openai"));
     await user.click(screen.getByTestId("key-remove-confirm-openai"));
@@ -320,8 +292,8 @@ describe("Providers settings: testing a key", () => {
   it("says the key works and how many models it lists, after a pending state", async () => {
     const user = userEvent.setup();
     const answer = deferred<KeyCheck>();
-    const calls = mockCore({ test_key: () => answer.promise });
-    await shown();
+    const calls = mockProviders({ test_key: () => answer.promise });
+    await showProviders();
 
     await user.click(screen.getByTestId("key-test-openai"));
     expect(screen.getByTestId("key-test-openai")).toBeDisabled();
@@ -336,7 +308,7 @@ describe("Providers settings: testing a key", () => {
 
   it("shows a refused key: the kind, the provider's message and what to do", async () => {
     const user = userEvent.setup();
-    mockCore({
+    mockProviders({
       test_key: () =>
         ({
           provider: "anthropic",
@@ -352,7 +324,7 @@ describe("Providers settings: testing a key", () => {
           hint: "the anthropic key from $ANTHROPIC_API_KEY was refused; fix $ANTHROPIC_API_KEY, or save a key in Settings → Providers (the keychain's key takes precedence)",
         }) satisfies KeyCheck,
     });
-    await shown();
+    await showProviders();
 
     await user.click(screen.getByTestId("key-test-anthropic"));
     const result = await screen.findByText("Key refused (HTTP 401)");
@@ -365,12 +337,12 @@ describe("Providers settings: testing a key", () => {
 
   it("shows why the test could not run", async () => {
     const user = userEvent.setup();
-    mockCore({
+    mockProviders({
       test_key: () => {
         throw { kind: "invalid_input", message: "unknown provider `nope`" };
       },
     });
-    await shown();
+    await showProviders();
 
     await user.click(screen.getByTestId("key-test-gemini"));
     expect(await screen.findByTestId("key-test-result-gemini")).toHaveTextContent("unknown provider nope");
@@ -381,8 +353,8 @@ describe("Providers settings: base URLs", () => {
   it("sets a built-in's base URL, with the default as the placeholder", async () => {
     const user = userEvent.setup();
     const proxied: ProviderStatus = { ...openai, base_url: "https://gateway.example/v1", base_url_source: "settings" };
-    const calls = mockCore({ set_base_url: () => proxied });
-    await shown();
+    const calls = mockProviders({ set_base_url: () => proxied });
+    await showProviders();
 
     await user.click(screen.getByTestId("base-url-edit-openai"));
     const input = screen.getByTestId("base-url-input-openai");
@@ -401,8 +373,8 @@ describe("Providers settings: base URLs", () => {
 
   it("resets a base URL set in Settings to the default", async () => {
     const user = userEvent.setup();
-    const calls = mockCore({ set_base_url: () => ({ ...gemini, base_url: gemini.default_base_url, base_url_source: "default" }) });
-    await shown();
+    const calls = mockProviders({ set_base_url: () => ({ ...gemini, base_url: gemini.default_base_url, base_url_source: "default" }) });
+    await showProviders();
 
     await user.click(screen.getByTestId("base-url-edit-gemini"));
     expect(screen.getByTestId("base-url-input-gemini")).toHaveValue("https://gemini.internal.example/v1");
@@ -413,12 +385,12 @@ describe("Providers settings: base URLs", () => {
 
   it("shows a refused URL at the row and keeps what was typed", async () => {
     const user = userEvent.setup();
-    mockCore({
+    mockProviders({
       set_base_url: () => {
         throw { kind: "invalid_input", message: "`ftp://x` is not an http(s) URL" };
       },
     });
-    await shown();
+    await showProviders();
 
     await user.click(screen.getByTestId("base-url-edit-anthropic"));
     await user.type(screen.getByTestId("base-url-input-anthropic"), "ftp://x");
@@ -436,7 +408,7 @@ describe("Providers settings: importing from the environment", () => {
       ...anthropic,
       key: { ...anthropic.key, source: "keychain", env_var: null, shadowed_env: "ANTHROPIC_API_KEY" },
     };
-    const calls = mockCore({
+    const calls = mockProviders({
       list_providers: () =>
         imported ? { ...sampleOverview, providers: [openai, anthropicInKeychain, gemini] } : sampleOverview,
       import_env_keys: () => {
@@ -447,7 +419,7 @@ describe("Providers settings: importing from the environment", () => {
         ];
       },
     });
-    await shown();
+    await showProviders();
 
     await user.click(screen.getByTestId("keys-import-env"));
     const report = await screen.findByTestId("keys-import-result");
@@ -460,13 +432,13 @@ describe("Providers settings: importing from the environment", () => {
   it("says when there was nothing to import, and shows a failure", async () => {
     const user = userEvent.setup();
     let fail = false;
-    mockCore({
+    mockProviders({
       import_env_keys: () => {
         if (fail) throw { kind: "keychain", message: "the keychain is locked; unlock it (locked)" };
         return [];
       },
     });
-    await shown();
+    await showProviders();
 
     await user.click(screen.getByTestId("keys-import-env"));
     expect(await screen.findByTestId("keys-import-result")).toHaveTextContent(

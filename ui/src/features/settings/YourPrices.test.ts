@@ -1,5 +1,3 @@
-import { mockIPC } from "@tauri-apps/api/mocks";
-import type { InvokeArgs } from "@tauri-apps/api/core";
 import { render, screen, waitFor, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
@@ -7,10 +5,8 @@ import type { DisplayCurrency } from "../../lib/bindings/DisplayCurrency";
 import type { ModelPriceInfo } from "../../lib/bindings/ModelPriceInfo";
 import type { PriceOverrideInput } from "../../lib/bindings/PriceOverrideInput";
 import type { PriceOverrideRow } from "../../lib/bindings/PriceOverrideRow";
+import { mockCommands, type Call, type Handler } from "../../test/ipc";
 import YourPrices from "./YourPrices.svelte";
-
-type Handler = (args: InvokeArgs | undefined) => unknown;
-type Call = { cmd: string; args: InvokeArgs | undefined };
 
 const USD: DisplayCurrency = { code: "USD", per_usd: "1" };
 const EUR: DisplayCurrency = { code: "EUR", per_usd: "0.92" };
@@ -54,19 +50,7 @@ const gpt4oListed: ModelPriceInfo = {
 
 /** A mocked core: the user's prices live in `rows`; every call is recorded. */
 function mockCore(rows: PriceOverrideRow[], handlers: Record<string, Handler> = {}): Call[] {
-  const calls: Call[] = [];
-  const all: Record<string, Handler> = {
-    list_price_overrides: () => rows,
-    model_price: () => null,
-    ...handlers,
-  };
-  mockIPC((cmd, args) => {
-    calls.push({ cmd, args });
-    const handler = all[cmd];
-    if (!handler) throw { kind: "internal", message: `unexpected command ${cmd}` };
-    return handler(args);
-  });
-  return calls;
+  return mockCommands({ list_price_overrides: () => rows, model_price: () => null, ...handlers });
 }
 
 function show(currency: DisplayCurrency = USD, onchange: () => void = () => {}): void {

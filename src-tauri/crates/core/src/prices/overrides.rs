@@ -4,7 +4,6 @@
 //! publish prices).
 
 use std::collections::BTreeMap;
-use std::io;
 use std::path::{Path, PathBuf};
 
 use rust_decimal::Decimal;
@@ -63,19 +62,12 @@ impl PriceOverride {
     }
 }
 
+const WHAT: &str = "your prices";
+
 #[derive(Debug, thiserror::Error)]
 pub enum OverrideError {
-    #[error("cannot read your prices in {path}: {source}")]
-    Read { path: PathBuf, source: io::Error },
-    #[error(
-        "your prices in {path} are not valid JSON ({source}); fix or delete the file, nothing was changed"
-    )]
-    Corrupt {
-        path: PathBuf,
-        source: serde_json::Error,
-    },
-    #[error("cannot save your prices to {path}: {source}")]
-    Write { path: PathBuf, source: io::Error },
+    #[error(transparent)]
+    File(#[from] crate::json_file::JsonFileError),
     #[error("a price must be zero or more US dollars per million tokens")]
     Negative,
 }
@@ -92,25 +84,12 @@ impl Overrides {
     /// The saved overrides; none when the file does not exist. A corrupt file is an
     /// error, so a later save never overwrites prices the user typed.
     pub fn load(data_dir: &Path) -> Result<Self, OverrideError> {
-        let path = Self::path(data_dir);
-        match std::fs::read_to_string(&path) {
-            Ok(s) => {
-                serde_json::from_str(&s).map_err(|source| OverrideError::Corrupt { path, source })
-            }
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Self::default()),
-            Err(source) => Err(OverrideError::Read { path, source }),
-        }
+        Ok(crate::json_file::load(&Self::path(data_dir), WHAT)?)
     }
 
     /// Writes the file whole, atomically.
     pub fn save(&self, data_dir: &Path) -> Result<(), OverrideError> {
-        let path = Self::path(data_dir);
-        let write = |source| OverrideError::Write {
-            path: path.clone(),
-            source,
-        };
-        let json = serde_json::to_string_pretty(self).map_err(|e| write(io::Error::other(e)))?;
-        crate::atomic_file::write_atomic(&path, json.as_bytes()).map_err(write)
+        Ok(crate::json_file::save(&Self::path(data_dir), WHAT, self)?)
     }
 
     /// Sets one model's prices (validated).

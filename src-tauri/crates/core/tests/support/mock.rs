@@ -188,6 +188,50 @@ impl Mock {
     }
 }
 
+/// OpenAI's answer to `GET /models`, listing `ids`.
+pub fn openai_models(ids: &[&str]) -> Reply {
+    let data: Vec<serde_json::Value> = ids
+        .iter()
+        .map(|id| serde_json::json!({"id": id, "object": "model"}))
+        .collect();
+    Reply::json(&serde_json::json!({"object": "list", "data": data}).to_string())
+}
+
+/// OpenAI's 401 for a refused key — which, like OpenAI, echoes the key it was sent.
+pub fn openai_bad_key(sent: &str) -> Reply {
+    Reply::error(
+        401,
+        &format!(
+            r#"{{"error":{{"message":"Incorrect API key provided: {sent}","type":"invalid_request_error","code":"invalid_api_key"}}}}"#
+        ),
+    )
+}
+
+/// A short OpenAI chat stream: `text`, a stop, a usage chunk, `[DONE]`.
+pub fn openai_says(text: &str) -> Reply {
+    let chunk = |delta: serde_json::Value, finish: serde_json::Value| {
+        serde_json::json!({"id": "c", "object": "chat.completion.chunk", "model": "gpt-4o",
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]})
+    };
+    let usage = serde_json::json!({"id": "c", "object": "chat.completion.chunk", "model": "gpt-4o",
+        "choices": [], "usage": {"prompt_tokens": 5, "completion_tokens": 3, "total_tokens": 8}});
+    Reply::sse(&format!(
+        "data: {}\n\ndata: {}\n\ndata: {usage}\n\ndata: [DONE]\n\n",
+        chunk(
+            serde_json::json!({"role": "assistant", "content": text}),
+            serde_json::Value::Null
+        ),
+        chunk(serde_json::json!({}), serde_json::json!("stop")),
+    ))
+}
+
+/// The key an OpenAI-format request carried (`Authorization: Bearer …`), or "".
+pub fn bearer(r: &Recorded) -> &str {
+    r.header("authorization")
+        .unwrap_or_default()
+        .trim_start_matches("Bearer ")
+}
+
 /// Starts a mock on a thread with its own runtime (for tests that run the CLI binary).
 pub fn start_blocking(handler: impl Fn(&Recorded) -> Reply + Send + Sync + 'static) -> Mock {
     let (tx, rx) = std::sync::mpsc::channel();
