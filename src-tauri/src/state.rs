@@ -103,12 +103,7 @@ impl AppState {
 
     /// The providers as configured now: keys from the keychain, then the environment.
     pub fn providers(&self) -> Providers {
-        let mut p = Providers::new(
-            Arc::new(switchboard_core::keys::ProcessEnv),
-            Arc::new(self.keys.clone()),
-        );
-        self.provider_config().apply_to(&mut p);
-        p
+        Providers::with_keys(self.keys.clone(), &self.provider_config())
     }
 
     /// Held while `prices/overrides.json` is read, changed and saved.

@@ -11,6 +11,7 @@ use serde_json::json;
 use switchboard_core::http::Executor;
 use switchboard_core::keys::import::{import_env, ImportOutcome};
 use switchboard_core::keys::{ApiKey, KeySourceKind, Keys};
+use switchboard_core::provider_config::ProviderConfig;
 use switchboard_core::providers::status::{check_key, key_variables, overview};
 use switchboard_core::providers::Providers;
 
@@ -82,12 +83,13 @@ fn usage(message: impl std::fmt::Display) -> ExitCode {
     ExitCode::from(USAGE_ERROR)
 }
 
-/// The store and providers every subcommand shares: the app's, exactly.
-fn system() -> (Keys, Providers) {
+/// The store, providers and provider settings every subcommand shares: the app's,
+/// exactly (providers.json read once).
+fn system() -> (Keys, Providers, ProviderConfig) {
     let keys = Keys::os();
-    let mut providers = Providers::new(keys.env().clone(), std::sync::Arc::new(keys.clone()));
-    saved_config().apply_to(&mut providers);
-    (keys, providers)
+    let config = saved_config();
+    let providers = Providers::with_keys(keys.clone(), &config);
+    (keys, providers, config)
 }
 
 fn read_key(provider: &str) -> Result<String, String> {
@@ -113,7 +115,7 @@ fn set(provider: &str, stray: &[String]) -> ExitCode {
              pipe it in: printf %s \"$KEY\" | switchboard keys set {provider}, or run `switchboard keys set {provider}` and type it at the hidden prompt"
         ));
     }
-    let (keys, providers) = system();
+    let (keys, providers, _) = system();
     let id = match providers.canonical(provider) {
         Ok(id) => id,
         Err(e) => return usage(e),
@@ -136,8 +138,8 @@ fn set(provider: &str, stray: &[String]) -> ExitCode {
 }
 
 fn list(as_json: bool) -> ExitCode {
-    let (_, providers) = system();
-    let view = overview(&providers, &saved_config());
+    let (_, providers, config) = system();
+    let view = overview(&providers, &config);
     if as_json {
         let rows: Vec<_> = view
             .providers
@@ -194,9 +196,8 @@ fn list(as_json: bool) -> ExitCode {
 fn test(provider: &str, as_json: bool, args: &ProviderArgs) -> ExitCode {
     let setup = (|| {
         let providers = args.providers()?;
-        let ep = providers.endpoint(provider).map_err(|e| e.to_string())?;
-        let status = providers
-            .key_status(&ep.provider)
+        let (ep, status) = providers
+            .endpoint_and_key(provider)
             .map_err(|e| e.to_string())?;
         let exec = Executor::new(args.timeouts()?).map_err(|e| e.to_string())?;
         Ok::<_, String>((ep, status, exec, runtime()?))
@@ -235,7 +236,7 @@ fn test(provider: &str, as_json: bool, args: &ProviderArgs) -> ExitCode {
 }
 
 fn delete(provider: &str) -> ExitCode {
-    let (keys, providers) = system();
+    let (keys, providers, _) = system();
     let id = match providers.canonical(provider) {
         Ok(id) => id,
         Err(e) => return usage(e),
@@ -254,7 +255,7 @@ fn delete(provider: &str) -> ExitCode {
 }
 
 fn import(as_json: bool) -> ExitCode {
-    let (keys, providers) = system();
+    let (keys, providers, _) = system();
     let report = match import_env(
         keys.store().as_ref(),
         keys.env().as_ref(),

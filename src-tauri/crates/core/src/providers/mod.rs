@@ -357,7 +357,16 @@ impl Providers {
     /// What the app and the CLI use: keys from the OS keychain, then the environment;
     /// base URLs and custom endpoints from `config`, then the environment.
     pub fn system(config: &crate::provider_config::ProviderConfig) -> Self {
-        let mut p = Self::new(Arc::new(ProcessEnv), Arc::new(crate::keys::Keys::os()));
+        Self::with_keys(crate::keys::Keys::os(), config)
+    }
+
+    /// Keys from `keys` (its store, then its environment, which also gives the base-URL
+    /// variables); base URLs and custom endpoints from `config`.
+    pub fn with_keys(
+        keys: crate::keys::Keys,
+        config: &crate::provider_config::ProviderConfig,
+    ) -> Self {
+        let mut p = Self::new(keys.env().clone(), Arc::new(keys));
         config.apply_to(&mut p);
         p
     }
@@ -410,9 +419,7 @@ impl Providers {
     /// Whether a key is set for `provider`, where from, and its last four characters.
     /// Blocks on the keychain.
     pub fn key_status(&self, provider: &str) -> Result<KeyStatus, ResolveError> {
-        let id = self.canonical(provider)?;
-        let vars = self.key_env(&id)?;
-        Ok(KeyStatus::from_lookup(&self.keys.lookup(&id, &vars), &vars))
+        self.endpoint_and_key(provider).map(|(_, key)| key)
     }
 
     /// The id a prefix or alias stands for (`google` → `gemini`).
@@ -444,12 +451,19 @@ impl Providers {
     }
 
     /// The endpoint of a provider prefix (`openai`, `ollama_chat`, a custom name).
+    /// Blocks on the keychain.
     pub fn endpoint(&self, provider: &str) -> Result<Endpoint, ResolveError> {
+        self.endpoint_and_key(provider).map(|(ep, _)| ep)
+    }
+
+    /// The endpoint and what may be shown of its key, from one keychain lookup.
+    pub fn endpoint_and_key(&self, provider: &str) -> Result<(Endpoint, KeyStatus), ResolveError> {
         if let Some(c) = self.custom.iter().find(|c| c.name == provider) {
             let key_env = vec![custom_key_env(c)];
             let found = self.keys.lookup(&c.name, &key_env);
+            let status = KeyStatus::from_lookup(&found, &key_env);
             let (api_key, key_origin, keychain_error) = split(found);
-            return Ok(Endpoint {
+            let ep = Endpoint {
                 provider: c.name.clone(),
                 kind: ProviderKind::OpenAiCompatible,
                 base_url: c.base_url.trim_end_matches('/').to_owned(),
@@ -462,7 +476,8 @@ impl Providers {
                 needs_key: false,
                 extra_headers: c.extra_headers.clone(),
                 include_usage: true,
-            });
+            };
+            return Ok((ep, status));
         }
         let preset = compat::preset(provider)
             .ok_or_else(|| ResolveError::UnknownProvider(provider.to_owned()))?;
@@ -474,8 +489,10 @@ impl Providers {
         } else {
             (preset.default_base_url.to_owned(), BaseUrlSource::Default)
         };
-        let (api_key, key_origin, keychain_error) = split(self.keys.lookup(preset.id, &key_env));
-        Ok(Endpoint {
+        let found = self.keys.lookup(preset.id, &key_env);
+        let status = KeyStatus::from_lookup(&found, &key_env);
+        let (api_key, key_origin, keychain_error) = split(found);
+        let ep = Endpoint {
             provider: preset.id.to_owned(),
             kind: preset.kind,
             base_url: base_url.trim_end_matches('/').to_owned(),
@@ -492,7 +509,8 @@ impl Providers {
                 .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
                 .collect(),
             include_usage: preset.include_usage,
-        })
+        };
+        Ok((ep, status))
     }
 
     /// Splits `provider/model` and resolves the provider. Returns the endpoint and the

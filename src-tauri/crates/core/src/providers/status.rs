@@ -85,8 +85,7 @@ pub fn status(
     config: &ProviderConfig,
     id: &str,
 ) -> Result<ProviderStatus, ResolveError> {
-    let ep = providers.endpoint(id)?;
-    let key = providers.key_status(&ep.provider)?;
+    let (ep, key) = providers.endpoint_and_key(id)?;
     let preset = PRESETS.iter().find(|p| p.id == ep.provider);
     let custom = config.custom.iter().find(|c| c.name == ep.provider);
     Ok(ProviderStatus {
