@@ -35,3 +35,16 @@ export function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => voi
   });
   return { promise, resolve };
 }
+
+/**
+ * A mocked core giving every command the one `answer` (for the API wrappers' tests,
+ * which check exactly what each wrapper sends). Every call is recorded, in order.
+ */
+export function answerWith(answer: (cmd: string, payload: unknown) => unknown): { cmd: string; payload: unknown }[] {
+  const calls: { cmd: string; payload: unknown }[] = [];
+  mockIPC((cmd, payload) => {
+    calls.push({ cmd, payload });
+    return answer(cmd, payload);
+  });
+  return calls;
+}

@@ -1,4 +1,3 @@
-import { mockIPC } from "@tauri-apps/api/mocks";
 import { describe, expect, it } from "vitest";
 import type { CompareRequest } from "../bindings/CompareRequest";
 import type { InputEstimate } from "../bindings/InputEstimate";
@@ -19,6 +18,7 @@ import {
   setCurrency,
   setPriceOverride,
 } from "./prices";
+import { answerWith } from "../../test/ipc";
 
 const row: PriceOverrideRow = {
   model: "my-vllm/llama-3-70b",
@@ -32,16 +32,6 @@ const row: PriceOverrideRow = {
     set_on: "2026-11-21",
   },
 };
-
-/** Mocks the core with one answer and records every call. */
-function answerWith(answer: (cmd: string, payload: unknown) => unknown): { cmd: string; payload: unknown }[] {
-  const calls: { cmd: string; payload: unknown }[] = [];
-  mockIPC((cmd, payload) => {
-    calls.push({ cmd, payload });
-    return answer(cmd, payload);
-  });
-  return calls;
-}
 
 describe("prices api", () => {
   it("priceStatus() invokes price_status with no arguments", async () => {

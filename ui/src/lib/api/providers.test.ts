@@ -1,4 +1,3 @@
-import { mockIPC } from "@tauri-apps/api/mocks";
 import { describe, expect, it } from "vitest";
 import type { CustomEndpointConfig } from "../bindings/CustomEndpointConfig";
 import type { KeyCheck } from "../bindings/KeyCheck";
@@ -13,16 +12,7 @@ import {
   setKey,
   testKey,
 } from "./providers";
-
-/** Mocks the core with one answer and records every call. */
-function answerWith(answer: (cmd: string, payload: unknown) => unknown): { cmd: string; payload: unknown }[] {
-  const calls: { cmd: string; payload: unknown }[] = [];
-  mockIPC((cmd, payload) => {
-    calls.push({ cmd, payload });
-    return answer(cmd, payload);
-  });
-  return calls;
-}
+import { answerWith } from "../../test/ipc";
 
 describe("providers api", () => {
   it("listProviders() invokes list_providers with no arguments", async () => {
