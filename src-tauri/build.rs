@@ -4,6 +4,8 @@
 /// Every `#[tauri::command]` the app registers; keep in step with `commands::handler()`.
 const COMMANDS: &[&str] = &[
     "app_info",
+    "start_compare",
+    "stop_compare",
     "price_status",
     "refresh_prices",
     "get_currency",

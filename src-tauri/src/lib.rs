@@ -19,6 +19,7 @@ pub fn run() -> std::process::ExitCode {
         // Disk only (the data folder's prices and settings): start-up never waits on
         // the network.
         .manage(state::AppState::load())
+        .manage(commands::compare::Runs::default())
         .setup(|app| {
             // The window exists by now; prices are refreshed behind it when due.
             commands::prices::start_background_refresh(&app.state::<state::AppState>());

@@ -1,6 +1,7 @@
 //! One file per feature; each command is a few lines that call the core.
 
 mod about;
+pub mod compare;
 pub mod price_overrides;
 pub mod prices;
 pub mod providers;
@@ -10,6 +11,8 @@ pub mod providers;
 pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
     tauri::generate_handler![
         about::app_info,
+        compare::start_compare,
+        compare::stop_compare,
         prices::price_status,
         prices::refresh_prices,
         prices::get_currency,

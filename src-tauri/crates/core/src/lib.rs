@@ -9,6 +9,7 @@
 
 pub mod about;
 pub mod atomic_file;
+pub mod batch;
 pub mod chat;
 pub mod error;
 pub mod http;

@@ -1,0 +1,26 @@
+import { Channel } from "@tauri-apps/api/core";
+import type { CompareRequest } from "../bindings/CompareRequest";
+import type { RunEvent } from "../bindings/RunEvent";
+import { call } from "./invoke";
+
+/**
+ * Starts a comparison. `onEvents` receives the run's events in per-frame batches
+ * (adjacent text of a column already merged), in order per column, until every
+ * column has sent its `summary`. Resolves with the run's id, for `stopCompare`.
+ * Rejects with kind `invalid_input` when the request cannot start (no models, more
+ * than eight, no message).
+ */
+export function startCompare(request: CompareRequest, onEvents: (events: RunEvent[]) => void): Promise<number> {
+  const events = new Channel<RunEvent[]>();
+  events.onmessage = onEvents;
+  return call<number>("start_compare", { request, events });
+}
+
+/**
+ * Stops one column (`target`) of a run, or the whole run when `target` is null. A
+ * stopped column keeps its partial answer and still sends its summary. Resolves false
+ * when the run had already ended.
+ */
+export function stopCompare(run: number, target: number | null): Promise<boolean> {
+  return call<boolean>("stop_compare", { run, target });
+}
