@@ -6,6 +6,7 @@ const COMMANDS: &[&str] = &[
     "app_info",
     "start_compare",
     "stop_compare",
+    "provider_models",
     "price_status",
     "refresh_prices",
     "get_currency",

@@ -22,6 +22,7 @@ fn export(out_dir: &Path) -> Result<(), ExportError> {
     switchboard_core::prices::answer_cost::Cost::export_all(&cfg)?;
     switchboard_core::CompareRequest::export_all(&cfg)?;
     switchboard_core::RunEvent::export_all(&cfg)?;
+    crate::commands::models::ProviderModels::export_all(&cfg)?;
     // Your prices.
     crate::commands::price_overrides::PriceOverrideRow::export_all(&cfg)?;
     crate::commands::price_overrides::PriceOverrideInput::export_all(&cfg)?;

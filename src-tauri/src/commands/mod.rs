@@ -2,6 +2,7 @@
 
 mod about;
 pub mod compare;
+pub mod models;
 pub mod price_overrides;
 pub mod prices;
 pub mod providers;
@@ -13,6 +14,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         about::app_info,
         compare::start_compare,
         compare::stop_compare,
+        models::provider_models,
         prices::price_status,
         prices::refresh_prices,
         prices::get_currency,

@@ -61,7 +61,7 @@ pub struct ModelPriceInfo {
 }
 
 impl ModelPriceInfo {
-    fn of(found: Found) -> Self {
+    pub fn of(found: Found) -> Self {
         let per_million =
             |d: Option<Decimal>| d.map(|d| (d * Decimal::from(1_000_000)).normalize());
         let rates = &found.entry.rates;

@@ -9,7 +9,7 @@ mod mock;
 
 use std::time::{Duration, Instant};
 
-use mock::{bearer, openai_bad_key, openai_says, start_blocking, Recorded};
+use mock::{bearer, openai_bad_key, openai_models, openai_says, start_blocking, Recorded};
 use serde_json::{json, Value};
 use switchboard_e2e::{App, Error};
 
@@ -20,10 +20,12 @@ async fn a_comparison_streams_to_the_page_in_batches_with_a_summary_per_column()
 {
     let says = |text: &'static str| {
         start_blocking(move |r: &Recorded| {
-            if bearer(r) == KEY {
-                openai_says(text)
-            } else {
+            if bearer(r) != KEY {
                 openai_bad_key(bearer(r))
+            } else if r.path.ends_with("/models") {
+                openai_models(&["gpt-4o"])
+            } else {
+                openai_says(text)
             }
         })
     };
@@ -121,5 +123,32 @@ async fn a_comparison_streams_to_the_page_in_batches_with_a_summary_per_column()
         "a key reached the page"
     );
     assert!(!all.contains(KEY), "a key reached the page");
+
+    // The picker's list: live models with the price in use, or the typed error.
+    let listed = |provider: &str| {
+        let provider = provider.to_owned();
+        let client = app.client.clone();
+        async move {
+            client
+                .execute_async(
+                    "const [provider, done] = arguments;\
+                     window.__TAURI_INTERNALS__.invoke('provider_models', {provider})\
+                       .then(done, (error) => done({error}));",
+                    vec![json!(provider)],
+                )
+                .await
+        }
+    };
+    let openai_models = listed("openai").await?;
+    let gpt = &openai_models["models"][0];
+    assert_eq!(gpt["id"], "openai/gpt-4o", "{openai_models}");
+    assert_eq!(gpt["context_window"], 128000, "{gpt}");
+    assert_eq!(gpt["price"]["input_per_mtok"], "2.5", "{gpt}");
+    let mistral_models = listed("mistral").await?;
+    assert_eq!(mistral_models["error"]["kind"], "auth", "{mistral_models}");
+    assert!(mistral_models["hint"]
+        .as_str()
+        .unwrap()
+        .contains("MISTRAL_API_KEY"));
     app.finish().await
 }

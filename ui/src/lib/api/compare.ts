@@ -1,5 +1,6 @@
 import { Channel } from "@tauri-apps/api/core";
 import type { CompareRequest } from "../bindings/CompareRequest";
+import type { ProviderModels } from "../bindings/ProviderModels";
 import type { RunEvent } from "../bindings/RunEvent";
 import { call } from "./invoke";
 
@@ -23,4 +24,13 @@ export function startCompare(request: CompareRequest, onEvents: (events: RunEven
  */
 export function stopCompare(run: number, target: number | null): Promise<boolean> {
   return call<boolean>("stop_compare", { run, target });
+}
+
+/**
+ * A provider's models, listed live, each with the price in use and its context
+ * window; or, when the list cannot be had (no key, a refused key, a local server that
+ * is not running), the typed error and what to do.
+ */
+export function providerModels(provider: string): Promise<ProviderModels> {
+  return call<ProviderModels>("provider_models", { provider });
 }

@@ -1,6 +1,6 @@
 // The only module the rest of the UI imports to talk to the Rust core.
 export { appInfo } from "./app";
-export { startCompare, stopCompare } from "./compare";
+export { providerModels, startCompare, stopCompare } from "./compare";
 export { isIpcError, toIpcError } from "./errors";
 export {
   estimateInputs,
