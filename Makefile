@@ -70,7 +70,7 @@ ui-test: $(UI)/node_modules/.installed ## The UI's type check and Vitest tests
 
 e2e: test-build ## Only the end-to-end suite: the real app under Xvfb, through tauri-driver + WebKitWebDriver
 	@mkdir -p $(TARGET_DIR)/e2e
-	$(HEADLESS) $(CARGO) test --locked --workspace --test window --test prices_settings --test providers_settings --test compare_ipc
+	$(HEADLESS) $(CARGO) test --locked --workspace --test window --test prices_settings --test providers_settings --test compare_ipc --test compare_ui
 	@echo "screenshots: $(TARGET_DIR)/e2e/"
 
 interop: deps ## Against real peers: compare through a real LiteLLM proxy; every cost equal to LiteLLM's own

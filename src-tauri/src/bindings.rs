@@ -23,6 +23,9 @@ fn export(out_dir: &Path) -> Result<(), ExportError> {
     switchboard_core::CompareRequest::export_all(&cfg)?;
     switchboard_core::RunEvent::export_all(&cfg)?;
     crate::commands::models::ProviderModels::export_all(&cfg)?;
+    // Saved model sets and the spend tallies.
+    switchboard_core::model_sets::ModelSet::export_all(&cfg)?;
+    switchboard_core::spend::SpendTotals::export_all(&cfg)?;
     // Your prices.
     crate::commands::price_overrides::PriceOverrideRow::export_all(&cfg)?;
     crate::commands::price_overrides::PriceOverrideInput::export_all(&cfg)?;

@@ -19,6 +19,10 @@ pub enum IpcErrorKind {
     Keychain,
     /// The provider settings (`providers.json`) cannot be read or saved.
     ProviderSettings,
+    /// The saved model sets (`model_sets.json`) cannot be read or saved.
+    ModelSets,
+    /// The spend ledger (`spend.jsonl`) cannot be read.
+    Spend,
     /// Anything not yet given a kind of its own.
     Internal,
 }
@@ -95,6 +99,23 @@ impl From<switchboard_core::provider_config::ProviderConfigError> for IpcError {
             E::File(_) => IpcErrorKind::ProviderSettings,
         };
         Self::new(kind, e.to_string())
+    }
+}
+
+impl From<switchboard_core::model_sets::ModelSetError> for IpcError {
+    fn from(e: switchboard_core::model_sets::ModelSetError) -> Self {
+        use switchboard_core::model_sets::ModelSetError as E;
+        let kind = match e {
+            E::Invalid(_) => IpcErrorKind::InvalidInput,
+            E::File(_) => IpcErrorKind::ModelSets,
+        };
+        Self::new(kind, e.to_string())
+    }
+}
+
+impl From<switchboard_core::spend::SpendError> for IpcError {
+    fn from(e: switchboard_core::spend::SpendError) -> Self {
+        Self::new(IpcErrorKind::Spend, e.to_string())
     }
 }
 

@@ -4,13 +4,16 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use switchboard_core::http::Executor;
 use switchboard_core::keys::Keys;
 use switchboard_core::prices::book::{PriceBook, Prices};
 use switchboard_core::provider_config::ProviderConfig;
 use switchboard_core::providers::Providers;
 use switchboard_core::settings::Settings;
+use switchboard_core::spend::SpendLedger;
+use switchboard_core::Timeouts;
 
-use crate::error::IpcError;
+use crate::error::{IpcError, IpcErrorKind};
 
 /// Set to `off` to skip the background price refresh at start-up (tests, offline use).
 pub const REFRESH_ENV: &str = "SWITCHBOARD_PRICES_REFRESH";
@@ -29,6 +32,13 @@ pub struct AppState {
     overrides_lock: Mutex<()>,
     /// One refresh at a time: a click during the start-up refresh waits for it.
     pub refresh_lock: Arc<tokio::sync::Mutex<()>>,
+    /// The one HTTP client (connection pool) every comparison and model list uses, or
+    /// why it could not be built.
+    http: Result<Executor, IpcError>,
+    /// One edit of `model_sets.json` at a time.
+    model_sets_lock: Mutex<()>,
+    /// The writer of `spend.jsonl`; without a data folder, why there is none.
+    spend: Result<SpendLedger, IpcError>,
 }
 
 impl AppState {
@@ -60,6 +70,15 @@ impl AppState {
             eprintln!("switchboard: {e}; using the built-in providers only");
             ProviderConfig::default()
         });
+        let spend = SpendLedger::start(data_dir.clone(), |e| {
+            eprintln!("switchboard: a cost was not recorded: {e}");
+        })
+        .map_err(|e| {
+            IpcError::new(
+                IpcErrorKind::Internal,
+                format!("the spend ledger could not start: {e}"),
+            )
+        });
         Self {
             data_dir: Ok(data_dir),
             prices: Prices::new(book),
@@ -68,11 +87,15 @@ impl AppState {
             keys: Keys::os(),
             overrides_lock: Mutex::default(),
             refresh_lock: Arc::default(),
+            http: http_client(),
+            model_sets_lock: Mutex::default(),
+            spend,
         }
     }
 
     fn without_data_dir(error: IpcError) -> Self {
         Self {
+            spend: Err(error.clone()),
             data_dir: Err(error),
             prices: Prices::new(PriceBook::bundled()),
             settings: Mutex::new(Settings::default()),
@@ -80,6 +103,8 @@ impl AppState {
             keys: Keys::os(),
             overrides_lock: Mutex::default(),
             refresh_lock: Arc::default(),
+            http: http_client(),
+            model_sets_lock: Mutex::default(),
         }
     }
 
@@ -112,6 +137,30 @@ impl AppState {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
+
+    /// Held while `model_sets.json` is read, changed and saved.
+    pub fn model_sets_lock(&self) -> MutexGuard<'_, ()> {
+        self.model_sets_lock
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The app's HTTP executor (a cheap clone sharing one connection pool).
+    pub fn http(&self) -> Result<Executor, IpcError> {
+        self.http.clone()
+    }
+
+    /// The spend ledger's writer, or why there is none (no data folder).
+    pub fn spend(&self) -> Result<&SpendLedger, IpcError> {
+        self.spend.as_ref().map_err(Clone::clone)
+    }
+}
+
+/// The one HTTP client, built at start-up. Building it fails only when the system's TLS
+/// set-up is broken; every command that needs it then says so.
+fn http_client() -> Result<Executor, IpcError> {
+    Executor::new(Timeouts::default())
+        .map_err(|e| IpcError::new(IpcErrorKind::Internal, e.to_string()))
 }
 
 /// Whether the start-up refresh is switched off by [`REFRESH_ENV`].
@@ -122,7 +171,6 @@ pub fn refresh_disabled(value: Option<&str>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::IpcErrorKind;
 
     #[test]
     fn a_corrupt_settings_file_falls_back_to_usd() {

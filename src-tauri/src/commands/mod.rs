@@ -2,10 +2,12 @@
 
 mod about;
 pub mod compare;
+pub mod model_sets;
 pub mod models;
 pub mod price_overrides;
 pub mod prices;
 pub mod providers;
+pub mod spend;
 
 /// The invoke handler with every command the webview may call (see `build.rs` for the
 /// matching ACL list and `capabilities/` for what is granted).
@@ -15,6 +17,10 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         compare::start_compare,
         compare::stop_compare,
         models::provider_models,
+        model_sets::list_model_sets,
+        model_sets::save_model_set,
+        model_sets::delete_model_set,
+        spend::spend_totals,
         prices::price_status,
         prices::refresh_prices,
         prices::get_currency,

@@ -3,9 +3,7 @@
 
 use serde::Serialize;
 use switchboard_core::error::ErrorInfo;
-use switchboard_core::http::Executor;
 use switchboard_core::providers::models::list_models;
-use switchboard_core::Timeouts;
 use tauri::{AppHandle, Manager, State};
 use ts_rs::TS;
 
@@ -48,8 +46,7 @@ pub async fn provider_models(
     })
     .await
     .map_err(|e| IpcError::new(IpcErrorKind::Internal, format!("the task stopped: {e}")))??;
-    let exec = Executor::new(Timeouts::default())
-        .map_err(|e| IpcError::new(IpcErrorKind::Internal, e.to_string()))?;
+    let exec = state.http()?;
     let book = state.prices.get();
     Ok(match list_models(&exec, &ep).await {
         Ok(listed) => ProviderModels {

@@ -87,7 +87,8 @@ pub fn set_currency(
     Ok(currency)
 }
 
-/// Input tokens and input cost of the request, one estimate per target.
+/// Input tokens and input cost of the request, one estimate per target (each with its
+/// own system prompt and conversation, when it has them).
 #[tauri::command]
 pub async fn estimate_inputs(
     state: State<'_, AppState>,
@@ -108,7 +109,7 @@ pub fn estimates(
     request
         .targets
         .iter()
-        .map(|t| book.estimate(&t.model, &request.request, at))
+        .map(|t| book.estimate(&t.model, &t.request_for(&request.request), at))
         .collect()
 }
 
@@ -370,6 +371,32 @@ mod tests {
             at()
         )
         .is_empty());
+    }
+
+    #[test]
+    fn each_target_is_estimated_with_its_own_system_prompt_and_conversation() {
+        use switchboard_core::chat::Message;
+        let book = PriceBook::bundled();
+        let mut long = Target::new("openai/gpt-4o");
+        long.system = Some("You are a meticulous reviewer who explains every step.".into());
+        long.messages = Some(vec![
+            Message::user("Name three uses of a switchboard."),
+            Message::assistant("Telephone exchanges, lighting desks and routing signals."),
+            Message::user("Now name three more, with a sentence on each."),
+        ]);
+        let mut bare = Target::new("openai/gpt-4o");
+        bare.system = Some(String::new());
+        let request = CompareRequest {
+            request: ChatRequest {
+                system: Some("Be brief.".into()),
+                ..ChatRequest::prompt("Name three uses of a switchboard.")
+            },
+            targets: vec![Target::new("openai/gpt-4o"), long, bare],
+        };
+        let e = estimates(&book, &request, at());
+        let tokens: Vec<u64> = e.iter().map(|e| e.input_tokens).collect();
+        assert!(tokens[1] > tokens[0] && tokens[0] > tokens[2], "{tokens:?}");
+        assert!(e[1].input_usd > e[0].input_usd && e[0].input_usd > e[2].input_usd);
     }
 
     #[test]

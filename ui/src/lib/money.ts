@@ -70,6 +70,29 @@ function compare(d: Dec, other: Dec): number {
   return a === b ? 0 : a < b ? -1 : 1;
 }
 
+/** `a + b` for decimal strings (costs from Rust), exact; plain digits, no exponent. */
+export function addDecimals(a: string, b: string): string {
+  const x = parseDecimal(a);
+  const y = parseDecimal(b);
+  if (!x || !y) throw new RangeError(`not decimal amounts: ${JSON.stringify([a, b])}`);
+  const scale = Math.max(x.scale, y.scale);
+  const sx = (x.negative ? -1n : 1n) * x.mantissa * pow10(scale - x.scale);
+  const sy = (y.negative ? -1n : 1n) * y.mantissa * pow10(scale - y.scale);
+  const sum = sx + sy;
+  const plain = toPlain({ negative: sum < 0n, mantissa: sum < 0n ? -sum : sum, scale });
+  return sum < 0n ? `-${plain}` : plain;
+}
+
+/** Orders two decimal strings: negative when `a < b`, 0 when equal, positive when `a > b`. */
+export function compareDecimals(a: string, b: string): number {
+  const x = parseDecimal(a);
+  const y = parseDecimal(b);
+  if (!x || !y) throw new RangeError(`not decimal amounts: ${JSON.stringify([a, b])}`);
+  if (x.negative !== y.negative && (x.mantissa !== 0n || y.mantissa !== 0n)) return x.negative ? -1 : 1;
+  const c = compare(x, y);
+  return x.negative ? -c : c;
+}
+
 const ONE: Dec = { negative: false, mantissa: 1n, scale: 0 };
 const CENT: Dec = { negative: false, mantissa: 1n, scale: 2 };
 

@@ -26,6 +26,7 @@ export function mockCore(
     list_price_overrides: () => [],
     model_price: () => null,
     list_providers: () => providers(),
+    spend_totals: () => ({ today_usd: "0", month_usd: "0", per_model: [], unpriced_answers: 0, skipped_lines: 0 }),
   });
 }
 

@@ -5,4 +5,6 @@ import { afterEach } from "vitest";
 // Every test starts without a mocked core; tests that need one call mockCore/mockIPC themselves.
 afterEach(() => {
   clearMocks();
+  // The playground keeps its columns in localStorage: each test starts with none.
+  globalThis.localStorage?.clear();
 });

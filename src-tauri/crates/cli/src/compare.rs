@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::Args;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
 use switchboard_core::chat::{ChatRequest, Message, Params, Target, UsageSource};
+use switchboard_core::model_sets;
 use switchboard_core::prices::answer_cost::CostSource;
 use switchboard_core::prices::book::Prices;
 use switchboard_core::prices::money::DisplayCurrency;
@@ -14,7 +15,7 @@ use switchboard_core::{
 };
 
 use crate::options::{runtime, ProviderArgs, USAGE_ERROR};
-use crate::price_book::{load_book, load_currency};
+use crate::price_book::{load_book, load_currency, require_data_dir};
 
 const AFTER_HELP: &str = "\
 MODEL is `provider/model` as LiteLLM writes it: openai/gpt-4o, anthropic/claude-sonnet-4-5,
@@ -24,6 +25,9 @@ for an --endpoint.
 
 Per-model overrides follow the model after `@`, e.g.
   -m openai/gpt-4o@temperature=0.2 -m anthropic/claude-sonnet-4-5@max_tokens=200@thinking_budget=2048
+
+--set NAME asks the models of a set saved in the app (Save set in the playground), each
+with its own params and system prompt; -m models are added after them.
 
 Parameters (--param and @overrides): temperature, top_p, max_tokens, stop (comma-separated
 or repeated), seed, reasoning_effort (low|medium|high), thinking_budget.
@@ -47,8 +51,18 @@ The exit status is non-zero only when every model failed.";
 #[command(after_help = AFTER_HELP)]
 pub struct CompareArgs {
     /// A model to ask, `provider/model[@KEY=VALUE…]`. Repeat for up to 8 models
-    #[arg(short = 'm', long = "model", value_name = "MODEL", required = true)]
+    #[arg(
+        short = 'm',
+        long = "model",
+        value_name = "MODEL",
+        required_unless_present = "set"
+    )]
     pub models: Vec<String>,
+
+    /// The models of a set saved in the app, each with its params and system prompt;
+    /// any -m models are asked too, after them
+    #[arg(long = "set", value_name = "NAME")]
+    pub set: Option<String>,
 
     /// The system prompt
     #[arg(long, value_name = "TEXT")]
@@ -77,7 +91,30 @@ fn parse_target(spec: &str) -> Result<Target, String> {
     for kv in parts {
         params.set_pair(kv).map_err(|e| format!("{spec}: {e}"))?;
     }
-    Ok(Target { model, params })
+    let mut target = Target::new(model);
+    target.params = params;
+    Ok(target)
+}
+
+/// The targets of the set saved as `name` (any case), or which sets there are.
+fn saved_set(name: &str) -> Result<Vec<Target>, String> {
+    let dir = require_data_dir()?;
+    if let Some(set) = model_sets::find(&dir, name).map_err(|e| e.to_string())? {
+        return Ok(set.targets);
+    }
+    let names: Vec<String> = model_sets::load(&dir)
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .map(|s| s.name)
+        .collect();
+    Err(if names.is_empty() {
+        format!("no model set is called `{name}`: none is saved yet (save one in the app)")
+    } else {
+        format!(
+            "no model set is called `{name}`; saved sets: {}",
+            names.join(", ")
+        )
+    })
 }
 
 fn build(args: &CompareArgs) -> Result<(CompareRequest, Runner), String> {
@@ -97,11 +134,13 @@ fn build(args: &CompareArgs) -> Result<(CompareRequest, Runner), String> {
     for p in &args.params {
         params.set_pair(p).map_err(|e| format!("--param {e}"))?;
     }
-    let targets = args
-        .models
-        .iter()
-        .map(|m| parse_target(m))
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut targets = match &args.set {
+        Some(name) => saved_set(name)?,
+        None => Vec::new(),
+    };
+    for m in &args.models {
+        targets.push(parse_target(m)?);
+    }
     let providers = args.providers.providers()?;
     for t in &targets {
         providers.check(&t.model).map_err(|e| e.to_string())?;
@@ -326,8 +365,8 @@ impl Live {
     }
 }
 
-/// Before sending: each target's input tokens and input cost, and a warning when the
-/// prompt will not fit a model's context window. JSON lines `{"event":"estimate"}` with
+/// Before sending: each target's input tokens and input cost (with its own system
+/// prompt, when a saved set gives it one), and a warning when the prompt will not fit a model's context window. JSON lines `{"event":"estimate"}` with
 /// `--json`, one line per model on stderr otherwise.
 fn print_estimates(
     req: &CompareRequest,
@@ -339,7 +378,7 @@ fn print_estimates(
     let book = runner.prices().get();
     let now = chrono::Utc::now();
     for (i, t) in req.targets.iter().enumerate() {
-        let e = book.estimate(&t.model, &req.request, now);
+        let e = book.estimate(&t.model, &t.request_for(&req.request), now);
         if let Some(w) = &e.warning {
             eprintln!("warning: {w}");
         }

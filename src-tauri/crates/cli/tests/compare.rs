@@ -758,3 +758,69 @@ fn ctrl_c_cancels_every_target_and_keeps_the_partial_text() {
         "a run cut short by the user is not a success"
     );
 }
+
+#[test]
+fn a_saved_set_gives_its_models_params_and_system_prompts() {
+    use switchboard_core::chat::Target;
+    use switchboard_core::model_sets::{self, ModelSet};
+    let data = tempfile::tempdir().unwrap();
+    let mut french = Target::new("ollama/french");
+    french.system = Some("Always answer in French, whatever the question.".into());
+    french.params.temperature = Some(0.1);
+    model_sets::save(
+        data.path(),
+        ModelSet {
+            name: "Local pair".into(),
+            targets: vec![french, Target::new("ollama/plain")],
+        },
+    )
+    .unwrap();
+    let mock = start_blocking(|_| Reply::sse(&fixture("openai/no_usage.sse")));
+    let run = |args: &[&str]| {
+        switchboard()
+            .env("SWITCHBOARD_DATA_DIR", data.path())
+            .env("OLLAMA_BASE_URL", format!("{}/v1", mock.url()))
+            .args(["compare", "--json"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["--set", "local PAIR", "-m", "ollama/extra", "hi"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines = json_lines(&out.stdout);
+    let s = summaries(&lines);
+    let models: Vec<&str> = s.iter().map(|v| v["model"].as_str().unwrap()).collect();
+    assert_eq!(models, ["ollama/french", "ollama/plain", "ollama/extra"]);
+    let body = |model: &str| {
+        mock.requests
+            .lock()
+            .unwrap()
+            .iter()
+            .map(Recorded::json)
+            .find(|b| b["model"] == model)
+            .unwrap()
+    };
+    let fr = body("french");
+    assert_eq!(
+        fr["messages"][0]["content"],
+        "Always answer in French, whatever the question."
+    );
+    assert_eq!(fr["temperature"], 0.1);
+    assert_eq!(body("plain")["messages"][0]["role"], "user");
+    // The estimates count each column's own system prompt.
+    let estimates: Vec<u64> = lines
+        .iter()
+        .filter(|v| v["event"] == "estimate")
+        .map(|v| v["input_tokens"].as_u64().unwrap())
+        .collect();
+    assert!(estimates[0] > estimates[1], "{estimates:?}");
+
+    let out = run(&["--set", "nope", "hi"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("saved sets: Local pair"), "{err}");
+}

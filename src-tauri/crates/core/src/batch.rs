@@ -30,9 +30,10 @@ pub fn push_coalesced(batch: &mut Vec<RunEvent>, ev: RunEvent) {
 
 /// Forwards every event from `rx` to `send` in batches of at most one `frame`, until
 /// the run ends (the channel closes) or `send` returns false (nobody is listening any
-/// more; the caller then cancels the run). Returns whether everything was delivered.
+/// more; the caller then cancels the run, and may drain `rx` for the summaries still
+/// to come). Returns whether everything was delivered.
 pub async fn forward_batched<F>(
-    mut rx: mpsc::UnboundedReceiver<RunEvent>,
+    rx: &mut mpsc::UnboundedReceiver<RunEvent>,
     frame: Duration,
     mut send: F,
 ) -> bool
@@ -111,13 +112,13 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_burst_goes_out_as_one_batch_and_the_end_flushes() {
-        let (tx, rx) = mpsc::unbounded_channel();
+        let (tx, mut rx) = mpsc::unbounded_channel();
         for i in 0..200 {
             tx.send(delta(i % 2, "x")).unwrap();
         }
         drop(tx);
         let mut batches = Vec::new();
-        let delivered = forward_batched(rx, FRAME, |b| {
+        let delivered = forward_batched(&mut rx, FRAME, |b| {
             batches.push(b);
             true
         })
@@ -131,7 +132,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn events_a_frame_apart_are_separate_batches_and_a_gone_listener_stops() {
-        let (tx, rx) = mpsc::unbounded_channel();
+        let (tx, mut rx) = mpsc::unbounded_channel();
         let feeder = tokio::spawn(async move {
             for text in ["a", "b", "c"] {
                 tx.send(delta(0, text)).unwrap();
@@ -139,7 +140,7 @@ mod tests {
             }
         });
         let mut seen = Vec::new();
-        let delivered = forward_batched(rx, FRAME, |b| {
+        let delivered = forward_batched(&mut rx, FRAME, |b| {
             seen.push(b);
             seen.len() < 2
         })

@@ -15,12 +15,14 @@ pub mod error;
 pub mod http;
 pub mod json_file;
 pub mod keys;
+pub mod model_sets;
 pub mod paths;
 pub mod prices;
 pub mod provider_config;
 pub mod providers;
 pub mod runner;
 pub mod settings;
+pub mod spend;
 pub mod sse;
 pub mod stream;
 

@@ -133,6 +133,9 @@ pub enum CompareError {
     TooManyTargets(usize),
     #[error("the request has no messages")]
     NoMessages,
+    /// A column's own conversation is empty. `column` counts from 1, as the user sees it.
+    #[error("column {column} ({model}) has no messages")]
+    TargetNoMessages { column: usize, model: String },
     #[error(transparent)]
     Client(#[from] ProviderError),
 }
@@ -173,6 +176,8 @@ pub struct Runner {
 /// What a target's usage and cost are worked out from at its end.
 #[derive(Debug, Clone)]
 pub struct Accounting {
+    /// The target's effective request ([`Target::request_for`]): what was sent, so a
+    /// column with its own conversation is counted with that conversation.
     pub request: Arc<ChatRequest>,
     pub prices: Arc<PriceBook>,
 }
@@ -188,12 +193,19 @@ impl Accounting {
 }
 
 impl Runner {
+    /// A runner with an executor (HTTP client) of its own.
     pub fn new(providers: Providers, timeouts: Timeouts) -> Result<Self, ProviderError> {
-        Ok(Self {
-            exec: Executor::new(timeouts)?,
+        Ok(Self::with_executor(Executor::new(timeouts)?, providers))
+    }
+
+    /// A runner over an existing executor: an app keeps one, so every comparison shares
+    /// its connection pool (and its warm TLS sessions) instead of building a client.
+    pub fn with_executor(exec: Executor, providers: Providers) -> Self {
+        Self {
+            exec,
             providers,
             prices: Prices::new(PriceBook::bundled()),
-        })
+        }
     }
 
     /// Prices answers with `prices` (shared: a refresh shows in the next run).
@@ -222,15 +234,22 @@ impl Runner {
         if req.targets.len() > MAX_TARGETS {
             return Err(CompareError::TooManyTargets(req.targets.len()));
         }
-        if req.request.messages.is_empty() {
-            return Err(CompareError::NoMessages);
+        for (i, t) in req.targets.iter().enumerate() {
+            match &t.messages {
+                Some(own) if own.is_empty() => {
+                    return Err(CompareError::TargetNoMessages {
+                        column: i + 1,
+                        model: t.model.clone(),
+                    })
+                }
+                None if req.request.messages.is_empty() => return Err(CompareError::NoMessages),
+                _ => {}
+            }
         }
         let (tx, rx) = mpsc::unbounded_channel();
         let all = CancellationToken::new();
-        let acct = Accounting {
-            request: Arc::new(req.request),
-            prices: self.prices.get(),
-        };
+        let base = Arc::new(req.request);
+        let prices = self.prices.get();
         let mut targets = Vec::with_capacity(req.targets.len());
         for (i, target) in req.targets.into_iter().enumerate() {
             let token = all.child_token();
@@ -238,7 +257,14 @@ impl Runner {
             let tx = tx.clone();
             let exec = self.exec.clone();
             let providers = self.providers.clone();
-            let acct = acct.clone();
+            // Each target is sent, counted and priced with its own effective request.
+            let acct = Accounting {
+                request: match target.request_for(&base) {
+                    std::borrow::Cow::Borrowed(_) => base.clone(),
+                    std::borrow::Cow::Owned(own) => Arc::new(own),
+                },
+                prices: prices.clone(),
+            };
             tokio::spawn(async move {
                 let idx = i as u32;
                 // Key lookups block on the keychain (a D-Bus round trip on Linux).
@@ -589,6 +615,45 @@ mod tests {
         assert!(matches!(
             r.start(req(9)),
             Err(CompareError::TooManyTargets(9))
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_column_without_messages_is_refused_by_its_number() {
+        let r = Runner::new(Providers::from_env(), Timeouts::default()).unwrap();
+        let mut own = Target::new("openai/gpt-4o");
+        own.messages = Some(vec![crate::chat::Message::user("mine")]);
+        let mut empty = Target::new("anthropic/claude-sonnet-4-5");
+        empty.messages = Some(Vec::new());
+        let err = r
+            .start(CompareRequest {
+                request: ChatRequest::prompt("hi"),
+                targets: vec![own.clone(), empty],
+            })
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "column 2 (anthropic/claude-sonnet-4-5) has no messages"
+        );
+        // No shared messages: fine when every column brings its own…
+        let no_shared = ChatRequest {
+            messages: Vec::new(),
+            ..ChatRequest::prompt("")
+        };
+        let (h, _rx) = r
+            .start(CompareRequest {
+                request: no_shared.clone(),
+                targets: vec![own.clone()],
+            })
+            .unwrap();
+        h.cancel_all();
+        // …refused when one relies on the shared conversation.
+        assert!(matches!(
+            r.start(CompareRequest {
+                request: no_shared,
+                targets: vec![own, Target::new("openai/gpt-4o")],
+            }),
+            Err(CompareError::NoMessages)
         ));
     }
 }

@@ -249,3 +249,84 @@ async fn an_unknown_provider_fails_only_its_own_target() {
     );
     assert_eq!(summaries[&1].status, TargetStatus::Ok);
 }
+
+#[tokio::test]
+async fn each_column_sends_and_counts_its_own_system_prompt_and_conversation() {
+    use switchboard_core::chat::Message;
+    let m = Mock::always(Reply::sse(&fixture("openai/no_usage.sse"))).await;
+    let p = providers(&[("OLLAMA_BASE_URL", format!("{}/v1", m.url()))]);
+    let runner = Runner::new(p, Timeouts::default()).unwrap();
+    let mut own = Target::new("ollama/own");
+    own.system = Some("answer in French".into());
+    own.messages = Some(vec![
+        Message::user("first question, asked at some length to weigh more tokens"),
+        Message::assistant("first answer, also of some length"),
+        Message::user("second question"),
+    ]);
+    let mut bare = Target::new("ollama/bare");
+    bare.system = Some(String::new());
+    let (_h, mut rx) = runner
+        .start(CompareRequest {
+            request: ChatRequest {
+                system: Some("be brief".into()),
+                ..ChatRequest::prompt("shared prompt")
+            },
+            targets: vec![Target::new("ollama/shared"), own, bare],
+        })
+        .unwrap();
+    let mut summaries = HashMap::new();
+    while let Some(ev) = rx.recv().await {
+        if let RunEventKind::Summary(s) = ev.event {
+            summaries.insert(ev.target, s);
+        }
+    }
+    let bodies: HashMap<String, serde_json::Value> = m
+        .requests
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let b = r.json();
+            (b["model"].as_str().unwrap().to_owned(), b)
+        })
+        .collect();
+    let roles = |model: &str| -> Vec<(String, String)> {
+        bodies[model]["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| {
+                (
+                    m["role"].as_str().unwrap().to_owned(),
+                    m["content"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let pair = |r: &str, c: &str| (r.to_owned(), c.to_owned());
+    assert_eq!(
+        roles("shared"),
+        [pair("system", "be brief"), pair("user", "shared prompt")]
+    );
+    assert_eq!(
+        roles("own"),
+        [
+            pair("system", "answer in French"),
+            pair(
+                "user",
+                "first question, asked at some length to weigh more tokens"
+            ),
+            pair("assistant", "first answer, also of some length"),
+            pair("user", "second question"),
+        ]
+    );
+    // A blank override drops the shared system prompt.
+    assert_eq!(roles("bare"), [pair("user", "shared prompt")]);
+    // No usage came back: each column is counted with what it sent.
+    assert!(summaries
+        .values()
+        .all(|s| s.usage.source == UsageSource::Estimated));
+    let input = |i: u32| summaries[&i].usage.input_tokens;
+    assert!(input(1) > input(0), "{} vs {}", input(1), input(0));
+    assert!(input(0) > input(2), "{} vs {}", input(0), input(2));
+}

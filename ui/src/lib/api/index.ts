@@ -2,6 +2,7 @@
 export { appInfo } from "./app";
 export { providerModels, startCompare, stopCompare } from "./compare";
 export { isIpcError, toIpcError } from "./errors";
+export { deleteModelSet, listModelSets, saveModelSet } from "./modelSets";
 export {
   estimateInputs,
   getCurrency,
@@ -23,3 +24,4 @@ export {
   setKey,
   testKey,
 } from "./providers";
+export { spendTotals } from "./spend";

@@ -31,6 +31,14 @@ export const icons = {
   router: ["M3 14h18v6H3Z", "M7 17h.01", "M11 17h.01", "M12 14V9", "M8.5 6.5a5 5 0 0 1 7 0", "M6 4a8.5 8.5 0 0 1 12 0"],
   text: ["M4 6h16", "M4 10h16", "M4 14h10", "M4 18h7"],
   refresh: ["M20 11a8 8 0 0 0-14.6-4.5L3 9", "M3 4v5h5", "M4 13a8 8 0 0 0 14.6 4.5L21 15", "M21 20v-5h-5"],
+  x: ["M6 6l12 12", "M18 6 6 18"],
+  stop: ["M7 7h10v10H7Z"],
+  copy: ["M9 9h11v11H9Z", "M5 15H4V4h11v1"],
+  chevronLeft: ["m15 18-6-6 6-6"],
+  chevronDown: ["m6 9 6 6 6-6"],
+  sliders: ["M4 6h10", "M18 6h2", "M16 4v4", "M4 12h4", "M12 12h8", "M10 10v4", "M4 18h12", "M20 18h0", "M18 16v4"],
+  bookmark: ["M6 3h12v18l-6-4.5L6 21Z"],
+  reply: ["M9 14 4 9l5-5", "M4 9h10a6 6 0 0 1 6 6v4"],
 } as const satisfies Record<string, readonly string[]>;
 
 export type IconName = keyof typeof icons;

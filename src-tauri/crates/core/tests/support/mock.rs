@@ -183,6 +183,11 @@ impl Mock {
         format!("http://{}", self.addr)
     }
 
+    /// How many requests the mock has received.
+    pub fn requests(&self) -> usize {
+        self.requests.lock().unwrap().len()
+    }
+
     pub fn last_request(&self) -> Recorded {
         self.requests.lock().unwrap().last().cloned().unwrap()
     }
