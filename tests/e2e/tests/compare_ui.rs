@@ -2,7 +2,8 @@
 //! format byte for byte: Claude, GPT, Gemini and a local model stream side by side with
 //! their tokens and cost; a rate-limited column shows its error and when to retry while
 //! the others finish; Stop halts one column and keeps its text; an answer full of HTML
-//! and script renders as text and runs nothing.
+//! and script renders as text and runs nothing. The first runs in the light theme, the
+//! second in the dark one (their screenshots are the README's).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "../../../src-tauri/crates/core/tests/support/mock.rs"]
@@ -22,6 +23,9 @@ const ANTHROPIC_STREAM: &str =
     include_str!("../../../src-tauri/crates/core/tests/data/anthropic/basic.sse");
 const GEMINI_STREAM: &str =
     include_str!("../../../src-tauri/crates/core/tests/data/gemini/basic.sse");
+
+/// A short markdown answer with a code block.
+const GPT_ANSWER: &str = "**GPT** says hello, in Python:\n\n```python\nprint(\"hello\")\n```\n";
 
 /// The hostile answer: raw HTML with handlers, a script, javascript: links.
 const XSS: &str =
@@ -62,12 +66,18 @@ fn openai() -> Mock {
             )
             .with_header("retry-after", "17"),
             "gpt-xss" => openai_says(XSS),
-            _ => openai_says("**GPT** says hello"),
+            _ => openai_says(GPT_ANSWER),
         }
     })
 }
 
-async fn launch(name: &str, openai: &Mock, anthropic: &Mock, gemini: &Mock) -> Result<App, Error> {
+async fn launch(
+    name: &str,
+    theme: &str,
+    openai: &Mock,
+    anthropic: &Mock,
+    gemini: &Mock,
+) -> Result<App, Error> {
     let openai_url = format!("{}/v1", openai.url());
     let ollama_url = format!("{}/v1", openai.url());
     App::launch_with_env(
@@ -80,6 +90,7 @@ async fn launch(name: &str, openai: &Mock, anthropic: &Mock, gemini: &Mock) -> R
             ("GEMINI_BASE_URL", &gemini.url()),
             ("GEMINI_API_KEY", GEMINI_KEY),
             ("OLLAMA_BASE_URL", &ollama_url),
+            ("GTK_THEME", theme),
         ],
     )
     .await
@@ -121,7 +132,8 @@ async fn add_model(app: &App, index: usize, model: &str) -> Result<(), Error> {
     app.click(&format!("column-model-{index}")).await?;
     // Enter picks the active row: the listed model when the list has it (an exact id
     // ranks first), else "use as typed".
-    app.fill("model-search", &format!("{model}\u{E007}")).await?;
+    app.fill("model-search", &format!("{model}\u{E007}"))
+        .await?;
     let picked = app
         .client
         .execute(
@@ -174,7 +186,7 @@ async fn claude_gpt_gemini_and_a_local_model_stream_side_by_side_with_tokens_and
 ) -> Result<(), Error> {
     let openai = openai();
     let (anthropic, gemini) = (anthropic(), gemini());
-    let app = launch("compare-ui", &openai, &anthropic, &gemini).await?;
+    let app = launch("compare-ui", "Adwaita", &openai, &anthropic, &gemini).await?;
     app.by_test_id("compare-area").await?;
 
     let models = [
@@ -199,9 +211,18 @@ async fn claude_gpt_gemini_and_a_local_model_stream_side_by_side_with_tokens_and
     }
     let text = |i| in_column(&app, i, "[data-testid=answer-text]");
     assert_eq!(text(0).await?, "Hi from Claude — ünïcode ✓");
-    assert_eq!(text(1).await?, "GPT says hello");
+    assert!(text(1).await?.starts_with("GPT says hello, in Python:"));
     assert_eq!(text(2).await?, "Gemini says héllo 👋");
-    assert_eq!(text(3).await?, "GPT says hello");
+    assert!(text(3).await?.starts_with("GPT says hello, in Python:"));
+    // Code is highlighted, with its copy button.
+    assert_eq!(
+        in_column(&app, 1, "[data-testid=answer-text] pre code").await?,
+        "print(\"hello\")"
+    );
+    assert_eq!(
+        in_column(&app, 1, "[data-testid=answer-text] .md-code-copy").await?,
+        "Copy"
+    );
     // Markdown rendered: the bold is <strong>, not asterisks.
     let strong = in_column(&app, 1, "[data-testid=answer-text] strong").await?;
     assert_eq!(strong, "GPT");
@@ -289,7 +310,14 @@ async fn claude_gpt_gemini_and_a_local_model_stream_side_by_side_with_tokens_and
 async fn a_failing_column_a_stopped_column_and_a_hostile_answer() -> Result<(), Error> {
     let openai = openai();
     let (anthropic, gemini) = (anthropic(), gemini());
-    let app = launch("compare-ui-faults", &openai, &anthropic, &gemini).await?;
+    let app = launch(
+        "compare-ui-faults",
+        "Adwaita:dark",
+        &openai,
+        &anthropic,
+        &gemini,
+    )
+    .await?;
     app.by_test_id("compare-area").await?;
     for (i, m) in [
         "openai/gpt-4o",
@@ -343,6 +371,9 @@ async fn a_failing_column_a_stopped_column_and_a_hostile_answer() -> Result<(), 
     wait_status(&app, 3, "ok").await?;
     let shown = in_column(&app, 3, "[data-testid=answer-text]").await?;
     assert!(shown.contains("Hostile"), "{shown}");
+    assert!(in_column(&app, 0, "[data-testid=answer-text]")
+        .await?
+        .starts_with("GPT says hello"));
     assert!(
         shown.contains("<script>"),
         "raw HTML is shown as text: {shown}"

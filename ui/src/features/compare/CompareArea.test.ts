@@ -131,4 +131,30 @@ describe("the playground", () => {
     await waitFor(() => expect(within(column).getByTestId("answer-stopped")).toBeVisible());
     expect(within(column).getByTestId("answer-text")).toHaveTextContent("so far");
   });
+
+  it("duplicates, moves and removes columns from their menu; Alt+2 focuses the second column", async () => {
+    const user = userEvent.setup();
+    core();
+    render(App);
+    await user.click(screen.getByTestId("add-first-column"));
+    await pickTyped(user, 0, "openai/gpt-4o");
+    await user.click(screen.getByTestId("add-column"));
+    await pickTyped(user, 1, "gemini/gemini-2.5-pro");
+    const models = (): (string | null)[] =>
+      screen.getAllByTestId(/^column-\d$/).map((c) => c.getAttribute("data-model"));
+
+    await user.click(screen.getByTestId("column-menu-0"));
+    await user.click(screen.getByTestId("column-duplicate-0"));
+    expect(models()).toEqual(["openai/gpt-4o", "openai/gpt-4o", "gemini/gemini-2.5-pro"]);
+    await user.click(screen.getByTestId("column-menu-2"));
+    await user.click(screen.getByTestId("column-left-2"));
+    expect(models()).toEqual(["openai/gpt-4o", "gemini/gemini-2.5-pro", "openai/gpt-4o"]);
+    await user.click(screen.getByTestId("column-menu-0"));
+    await user.click(screen.getByTestId("column-remove-0"));
+    expect(models()).toEqual(["gemini/gemini-2.5-pro", "openai/gpt-4o"]);
+
+    await user.click(document.body);
+    await user.keyboard("{Alt>}2{/Alt}");
+    expect(screen.getByTestId("column-1")).toHaveFocus();
+  });
 });

@@ -9,7 +9,8 @@ import type { Playground } from "./playground.svelte";
 function focusColumn(index: number): boolean {
   const column = document.querySelector<HTMLElement>(`[data-testid="column-${index}"]`);
   if (!column) return false;
-  column.scrollIntoView({ block: "nearest", inline: "nearest" });
+  // (jsdom has no scrollIntoView.)
+  if (typeof column.scrollIntoView === "function") column.scrollIntoView({ block: "nearest", inline: "nearest" });
   column.focus();
   return true;
 }
