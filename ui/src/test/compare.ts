@@ -3,6 +3,7 @@ import type { CompareRequest } from "../lib/bindings/CompareRequest";
 import type { Cost } from "../lib/bindings/Cost";
 import type { RunEvent } from "../lib/bindings/RunEvent";
 import type { TargetSummary } from "../lib/bindings/TargetSummary";
+import type { Usage } from "../lib/bindings/Usage";
 import { mockCommands, type Call, type Handler } from "./ipc";
 
 /** One comparison the UI started against the mocked core. */
@@ -58,6 +59,21 @@ export function cost(usd: string | null): Cost {
   };
 }
 
+/** Usage as a provider reports it: 10 tokens in, 20 out, unless `over` says otherwise. */
+export function usage(over: Partial<Usage> = {}): Usage {
+  return {
+    input_tokens: 10,
+    cached_input_tokens: 0,
+    cache_write_tokens: 0,
+    cache_write_1h_tokens: 0,
+    output_tokens: 20,
+    reasoning_tokens: 0,
+    source: "reported",
+    cost_usd: null,
+    ...over,
+  };
+}
+
 /** A finished answer's summary event for `target`. */
 export function summary(target: number, over: Partial<TargetSummary> & { model: string }): RunEvent {
   const s: TargetSummary = {
@@ -65,16 +81,7 @@ export function summary(target: number, over: Partial<TargetSummary> & { model: 
     text: "",
     reasoning: "",
     finish_reason: "stop",
-    usage: {
-      input_tokens: 10,
-      cached_input_tokens: 0,
-      cache_write_tokens: 0,
-      cache_write_1h_tokens: 0,
-      output_tokens: 20,
-      reasoning_tokens: 0,
-      source: "reported",
-      cost_usd: null,
-    },
+    usage: usage(),
     cost: cost("0.001"),
     metrics: { ttft_ms: 100, total_ms: 900, output_tokens_per_s: 25 },
     error: null,

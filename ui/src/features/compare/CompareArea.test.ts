@@ -26,16 +26,21 @@ async function pickTyped(user: ReturnType<typeof userEvent.setup>, index: number
   await user.click(await screen.findByTestId("picker-use-typed"));
 }
 
+/** Adds one column per model through the UI, picking each by its typed id. */
+async function withColumns(user: ReturnType<typeof userEvent.setup>, ...models: string[]): Promise<void> {
+  for (const [index, model] of models.entries()) {
+    await user.click(screen.getByTestId(index === 0 ? "add-first-column" : "add-column"));
+    await pickTyped(user, index, model);
+  }
+}
+
 describe("the playground", () => {
   it("builds columns with the picker, sends with Ctrl+Enter and streams each answer into its column", async () => {
     const user = userEvent.setup();
     const { runs, calls } = core();
     render(App);
 
-    await user.click(screen.getByTestId("add-first-column"));
-    await pickTyped(user, 0, "openai/gpt-4o");
-    await user.click(screen.getByTestId("add-column"));
-    await pickTyped(user, 1, "anthropic/claude-sonnet-4-5");
+    await withColumns(user, "openai/gpt-4o", "anthropic/claude-sonnet-4-5");
     expect(screen.getByTestId("column-0")).toHaveAttribute("data-model", "openai/gpt-4o");
 
     const input = screen.getByTestId("prompt-input");
@@ -90,8 +95,7 @@ describe("the playground", () => {
     const user = userEvent.setup();
     const { runs } = core();
     render(App);
-    await user.click(screen.getByTestId("add-first-column"));
-    await pickTyped(user, 0, "openai/gpt-4o");
+    await withColumns(user, "openai/gpt-4o");
     await user.type(screen.getByTestId("prompt-input"), "x");
     await user.click(screen.getByTestId("send-button"));
     const hostile =
@@ -111,10 +115,7 @@ describe("the playground", () => {
     const user = userEvent.setup();
     const { runs, calls } = core();
     render(App);
-    await user.click(screen.getByTestId("add-first-column"));
-    await pickTyped(user, 0, "openai/gpt-4o");
-    await user.click(screen.getByTestId("add-column"));
-    await pickTyped(user, 1, "openai/gpt-4o-mini");
+    await withColumns(user, "openai/gpt-4o", "openai/gpt-4o-mini");
     await user.type(screen.getByTestId("prompt-input"), "Go");
     await user.click(screen.getByTestId("send-button"));
     runs[0]!.emit([{ target: 0, event: "delta", text: "so far" }]);
@@ -136,10 +137,7 @@ describe("the playground", () => {
     const user = userEvent.setup();
     core();
     render(App);
-    await user.click(screen.getByTestId("add-first-column"));
-    await pickTyped(user, 0, "openai/gpt-4o");
-    await user.click(screen.getByTestId("add-column"));
-    await pickTyped(user, 1, "gemini/gemini-2.5-pro");
+    await withColumns(user, "openai/gpt-4o", "gemini/gemini-2.5-pro");
     const models = (): (string | null)[] =>
       screen.getAllByTestId(/^column-\d$/).map((c) => c.getAttribute("data-model"));
 

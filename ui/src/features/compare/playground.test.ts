@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { sent } from "../../test/ipc";
-import { cost, mockCompareCore, summary } from "../../test/compare";
+import { cost, mockCompareCore, summary, usage } from "../../test/compare";
 import { Playground } from "./playground.svelte";
 
 /** An in-memory Storage for the column setup. */
@@ -57,7 +57,7 @@ describe("Playground", () => {
 
     run.emit([
       summary(0, { model: "openai/gpt-4o", text: "Hello", cost: cost("0.002"), metrics: { ttft_ms: 80, total_ms: 500, output_tokens_per_s: 40 } }),
-      summary(1, { model: "anthropic/claude-sonnet-4-5", text: "Hi there, friend", cost: cost("0.0005"), usage: { ...emptyUsage(), output_tokens: 90 } }),
+      summary(1, { model: "anthropic/claude-sonnet-4-5", text: "Hi there, friend", cost: cost("0.0005"), usage: usage({ output_tokens: 90 }) }),
       summary(2, { model: "gemini/gemini-2.5-flash", text: "Hey", cost: cost(null) }),
     ]);
     expect(p.running).toBe(false);
@@ -218,15 +218,3 @@ describe("Playground", () => {
   });
 });
 
-function emptyUsage() {
-  return {
-    input_tokens: 10,
-    cached_input_tokens: 0,
-    cache_write_tokens: 0,
-    cache_write_1h_tokens: 0,
-    output_tokens: 20,
-    reasoning_tokens: 0,
-    source: "reported" as const,
-    cost_usd: null,
-  };
-}
