@@ -19,7 +19,7 @@ UI_SOURCES := $(shell find $(UI)/src $(UI)/public -type f 2>/dev/null) \
 # real Secret Service, in a temporary folder) for the app, the E2E suite and the keychain tests.
 HEADLESS := xvfb-run -a -s "-screen 0 1280x800x24" scripts/with-keyring.sh
 
-.PHONY: help run test deps ui app test-build e2e interop lint rust ui-test core-has-no-tauri bindings bench dev clean prices-snapshot
+.PHONY: help run test deps ui app test-build e2e interop lint rust ui-test core-has-no-tauri bindings bench bench-ui dev clean prices-snapshot
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -77,10 +77,19 @@ interop: deps ## Against real peers: compare through a real LiteLLM proxy; every
 	tests/interop/litellm.sh $(CARGO) test --locked --workspace --features switchboard-cli/live-tests \
 		--test live_server --test litellm_cost
 
-bench: deps ## Benchmarks: SSE parsing per provider format and runner overhead, beside the openai SDK's
+bench: deps bench-ui ## Benchmarks: the playground's speed in the release app; SSE parsing and runner overhead beside the openai SDK's
 	@mkdir -p $(TARGET_DIR)/bench
 	SWITCHBOARD_BENCH_DUMP=$(abspath $(TARGET_DIR)/bench) $(CARGO) bench --locked -p switchboard-core --bench stream_throughput
 	"$$(tests/interop/venv.sh)/bin/python" src-tauri/crates/core/benches/peer_openai_sdk.py $(TARGET_DIR)/bench
+
+# The UI bench drives the release build (what users run), with ui/dist embedded; it
+# reports each number beside its target and writes $(TARGET_DIR)/bench/ui.json.
+bench-ui: deps ui ## Only the playground's speed: streaming, delta→paint, cold start, memory (release app, Xvfb)
+	@mkdir -p $(TARGET_DIR)/bench $(TARGET_DIR)/e2e
+	$(CARGO) build --release --locked -p switchboard-app
+	$(CARGO) bench --locked -p switchboard-e2e --bench ui --no-run
+	SWITCHBOARD_BENCH_DUMP=$(abspath $(TARGET_DIR)/bench) SWITCHBOARD_APP_BIN=$(abspath $(TARGET_DIR)/release/switchboard-app) \
+		$(HEADLESS) $(CARGO) bench --locked -p switchboard-e2e --bench ui
 
 prices-snapshot: ## Rebuild the bundled price snapshot from the pinned litellm wheel on PyPI
 	scripts/prices/update-snapshot.sh

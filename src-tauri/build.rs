@@ -28,6 +28,7 @@ const COMMANDS: &[&str] = &[
     "set_base_url",
     "save_custom_endpoint",
     "remove_custom_endpoint",
+    "ui_ready",
 ];
 
 fn main() {

@@ -7,6 +7,7 @@ pub mod models;
 pub mod price_overrides;
 pub mod prices;
 pub mod providers;
+pub mod ready;
 pub mod spend;
 
 /// The invoke handler with every command the webview may call (see `build.rs` for the
@@ -38,5 +39,6 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         providers::set_base_url,
         providers::save_custom_endpoint,
         providers::remove_custom_endpoint,
+        ready::ui_ready,
     ]
 }

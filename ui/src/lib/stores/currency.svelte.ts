@@ -12,7 +12,14 @@ export class CurrencyStore {
 
   async load(): Promise<void> {
     try {
-      this.value = await getCurrency();
+      const currency: unknown = await getCurrency();
+      // Anything but a currency (an older core, a test double) keeps dollars.
+      const ok =
+        typeof currency === "object" &&
+        currency !== null &&
+        typeof (currency as DisplayCurrency).code === "string" &&
+        typeof (currency as DisplayCurrency).per_usd === "string";
+      this.value = ok ? (currency as DisplayCurrency) : USD;
     } catch {
       this.value = USD;
     }

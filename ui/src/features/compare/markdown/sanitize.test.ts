@@ -1,4 +1,5 @@
 import { render } from "@testing-library/svelte";
+import { tick } from "svelte";
 import { afterEach, describe, expect, it } from "vitest";
 import MarkdownAnswer from "./MarkdownAnswer.svelte";
 import { renderMarkdown } from "./render";
@@ -118,5 +119,18 @@ describe("MarkdownAnswer", () => {
     expect(container.querySelector("h1")).toBe(heading);
     expect([...container.querySelectorAll("p")].find((p) => p.textContent === "First paragraph.")).toBe(first);
     expect(container.querySelector("strong")?.textContent).toBe("growing");
+  });
+
+  it("while live, shows new text at the next animation frame, all of it at once", async () => {
+    const { container, rerender } = render(MarkdownAnswer, { text: "First", live: true });
+    await rerender({ text: "First, second", live: true });
+    await rerender({ text: "First, second, third", live: true });
+    expect(container.textContent?.trim()).toBe("First");
+    await new Promise((resolve) => requestAnimationFrame(resolve));
+    await tick();
+    expect(container.textContent?.trim()).toBe("First, second, third");
+    // The end of the stream shows at once, with the status that ended it.
+    await rerender({ text: "First, second, third. Done", live: false });
+    expect(container.textContent?.trim()).toBe("First, second, third. Done");
   });
 });

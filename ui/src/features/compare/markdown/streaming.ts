@@ -55,6 +55,9 @@ const NEXT_LINE = /\n(?:[ \t]*\n)*[ \t]*\S[^\n]*\n/y;
 
 let generation = 0;
 
+/** The most text lexed at once while enough of it is open (see `#update`). */
+const LEX_WINDOW = 4096;
+
 /** Whether `token`, ending at offset `end` of `src`, can no longer change (see above). */
 function isFinal(token: Token, src: string, end: number): boolean {
   const eol = token.raw.endsWith("\n");
@@ -134,7 +137,26 @@ export class StreamingMarkdown {
   }
 
   #update(): void {
-    const src = this.#text.slice(this.#openStart);
+    // JavaScriptCore (WebKitGTK, and WKWebView on macOS) runs several of marked's
+    // anchored block rules in time proportional to the whole input on every call, so
+    // one lex of n chars costs O(n²) there: tens of KB open after a fast stream or a
+    // slow frame cost tens of ms a frame. Lexing a bounded prefix first is exact: every
+    // prefix is a state the stream could have paused in, and the blocks it finishes
+    // are the ones a pause there would have finished.
+    while (this.#text.length - this.#openStart > LEX_WINDOW) {
+      const lineEnd = this.#text.indexOf("\n", this.#openStart + LEX_WINDOW / 2);
+      if (lineEnd < 0) break;
+      const before = this.#openStart;
+      this.#lexOpen(lineEnd + 1);
+      // Nothing finished in the window (one long block): lex the rest in one go.
+      if (this.#openStart === before) break;
+    }
+    this.#lexOpen(this.#text.length);
+  }
+
+  /** Lexes the open region up to `end`, finalizing what can no longer change. */
+  #lexOpen(end: number): void {
+    const src = this.#text.slice(this.#openStart, end);
     this.stats.parses += 1;
     this.stats.parsedChars += src.length;
     this.stats.lastParsedChars = src.length;
