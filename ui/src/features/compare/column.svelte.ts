@@ -7,6 +7,7 @@
 import type { InputEstimate } from "../../lib/bindings/InputEstimate";
 import type { Message } from "../../lib/bindings/Message";
 import type { Params } from "../../lib/bindings/Params";
+import type { Target } from "../../lib/bindings/Target";
 import { Answer } from "./answer.svelte";
 
 export function emptyParams(): Params {
@@ -97,6 +98,20 @@ export class Column {
       messages.push({ role: "user", content: a.prompt }, { role: "assistant", content: a.text });
     }
     return messages;
+  }
+
+  /**
+   * What this column sends for the shared `prompt` and system prompt: its model and
+   * params, its own system prompt (or the shared one; "" sends none), and its own
+   * conversation ending with its message for this turn.
+   */
+  targetFor(prompt: string, sharedSystem: string): Target {
+    return {
+      model: this.model ?? "",
+      params: $state.snapshot(this.params),
+      system: this.systemFor(sharedSystem) ?? "",
+      messages: [...this.history(), { role: "user", content: this.messageFor(prompt) }],
+    };
   }
 
   /** A copy with the same setup and no answers. */

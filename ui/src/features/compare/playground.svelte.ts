@@ -6,7 +6,6 @@
  */
 import { estimateInputs, startCompare, stopCompare, toIpcError } from "../../lib/api";
 import type { ChatRequest } from "../../lib/bindings/ChatRequest";
-import type { Message } from "../../lib/bindings/Message";
 import type { RunEvent } from "../../lib/bindings/RunEvent";
 import type { Target } from "../../lib/bindings/Target";
 import { Answer } from "./answer.svelte";
@@ -148,18 +147,16 @@ export class Playground {
     const turn = this.turns.length;
     this.turns.push(prompt);
     this.draft = "";
-    const columns = this.active;
     const targets: Target[] = [];
     const answers: Answer[] = [];
-    for (const c of columns) {
-      const model = c.model ?? "";
-      const system = c.systemFor(this.system);
-      const messages: Message[] = [...c.history(), { role: "user", content: c.messageFor(prompt) }];
-      const answer = new Answer(turn, model, messages, system);
+    for (const c of this.active) {
+      const target = c.targetFor(prompt, this.system);
+      // "" is how a target says "no system prompt"; the answer keeps null for that.
+      const answer = new Answer(turn, target.model, target.messages ?? [], target.system || null);
       // Class instances are not proxied: the answer pushed is the one events update.
       c.answers.push(answer);
+      targets.push(target);
       answers.push(answer);
-      targets.push({ model, params: $state.snapshot(c.params), system: system ?? "", messages });
     }
     await this.#start(targets, answers, prompt);
   }
@@ -247,12 +244,7 @@ export class Playground {
     const columns = this.active;
     const prompt = this.draft;
     if (columns.length === 0) return;
-    const targets: Target[] = columns.map((c) => ({
-      model: c.model ?? "",
-      params: $state.snapshot(c.params),
-      system: c.systemFor(this.system) ?? "",
-      messages: [...c.history(), { role: "user", content: c.messageFor(prompt) }],
-    }));
+    const targets = columns.map((c) => c.targetFor(prompt, this.system));
     try {
       const estimates = await estimateInputs({
         request: { system: null, messages: [{ role: "user", content: prompt }], params: emptyParams() },

@@ -6,7 +6,7 @@
 import { spendTotals, toIpcError } from "../../lib/api";
 import type { Cost } from "../../lib/bindings/Cost";
 import type { SpendTotals } from "../../lib/bindings/SpendTotals";
-import { addDecimals } from "../../lib/money";
+import { addDecimals, compareDecimals } from "../../lib/money";
 
 export interface ModelTally {
   model: string;
@@ -39,7 +39,7 @@ export class SessionSpend {
 
   /** Models of this session, most expensive first. */
   get models(): ModelTally[] {
-    return Object.values(this.byModel).sort((a, b) => Number(b.usd) - Number(a.usd) || b.answers - a.answers);
+    return Object.values(this.byModel).sort((a, b) => compareDecimals(b.usd, a.usd) || b.answers - a.answers);
   }
 
   /** Reads today's and this month's totals from the ledger (after each run, and at start). */
