@@ -2,7 +2,7 @@
 //! user's settings. Loaded once at start-up from disk only — never from the network.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use switchboard_core::http::Executor;
 use switchboard_core::keys::Keys;
@@ -33,8 +33,8 @@ pub struct AppState {
     /// One refresh at a time: a click during the start-up refresh waits for it.
     pub refresh_lock: Arc<tokio::sync::Mutex<()>>,
     /// The one HTTP client (connection pool) every comparison and model list uses, or
-    /// why it could not be built.
-    http: Result<Executor, IpcError>,
+    /// why it could not be built; built on first use, not while the window waits.
+    http: OnceLock<Result<Executor, IpcError>>,
     /// One edit of `model_sets.json` at a time.
     model_sets_lock: Mutex<()>,
     /// The writer of `spend.jsonl`; without a data folder, why there is none.
@@ -87,7 +87,7 @@ impl AppState {
             keys: Keys::os(),
             overrides_lock: Mutex::default(),
             refresh_lock: Arc::default(),
-            http: http_client(),
+            http: OnceLock::new(),
             model_sets_lock: Mutex::default(),
             spend,
         }
@@ -103,7 +103,7 @@ impl AppState {
             keys: Keys::os(),
             overrides_lock: Mutex::default(),
             refresh_lock: Arc::default(),
-            http: http_client(),
+            http: OnceLock::new(),
             model_sets_lock: Mutex::default(),
         }
     }
@@ -147,7 +147,7 @@ impl AppState {
 
     /// The app's HTTP executor (a cheap clone sharing one connection pool).
     pub fn http(&self) -> Result<Executor, IpcError> {
-        self.http.clone()
+        self.http.get_or_init(http_client).clone()
     }
 
     /// The spend ledger's writer, or why there is none (no data folder).
@@ -156,7 +156,7 @@ impl AppState {
     }
 }
 
-/// The one HTTP client, built at start-up. Building it fails only when the system's TLS
+/// The one HTTP client, built by the first command that needs it. Building it fails only when the system's TLS
 /// set-up is broken; every command that needs it then says so.
 fn http_client() -> Result<Executor, IpcError> {
     Executor::new(Timeouts::default())

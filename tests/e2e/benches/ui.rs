@@ -13,8 +13,12 @@
 //! file, not the tests' `mock.rs`: it keeps its cadence on absolute deadlines (`mock.rs`
 //! sleeps between chunks, and each tokio sleep runs about a millisecond long: 400 × 5 ms
 //! took 2.5 s, 400 × 2 ms 1.3 s), and notes the wall-clock time it wrote each marker,
-//! which the page's paint times are compared with.
+//! which the page's paint times are compared with. It reads requests with `mock.rs`'s
+//! `read_request`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+#[path = "../../../src-tauri/crates/core/tests/support/mock.rs"]
+mod mock;
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
@@ -24,9 +28,10 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use mock::read_request;
 use serde_json::{json, Value};
 use switchboard_e2e::{app_binary, App, Error, CLOSED_PORT_URL};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 
 const SETUP_STORAGE: &str = "switchboard.playground.columns";
@@ -367,6 +372,14 @@ impl Provider {
         self.state.lock().unwrap().marks.clone()
     }
 
+    /// When the last stream this provider served wrote its last byte (wall clock, ms).
+    fn last_stream_end_ms(&self) -> f64 {
+        self.streams()
+            .iter()
+            .map(|s| s.ended_ms)
+            .fold(f64::NEG_INFINITY, f64::max)
+    }
+
     fn streams(&self) -> Vec<StreamLog> {
         self.state.lock().unwrap().streams.clone()
     }
@@ -382,32 +395,10 @@ fn wall_ms() -> f64 {
 
 async fn serve(mut sock: TcpStream, state: Arc<Mutex<ServerState>>) -> std::io::Result<()> {
     sock.set_nodelay(true)?;
-    let mut buf = Vec::new();
-    let mut tmp = [0u8; 16384];
-    let head_end = loop {
-        let n = sock.read(&mut tmp).await?;
-        if n == 0 {
-            return Ok(());
-        }
-        buf.extend_from_slice(&tmp[..n]);
-        if let Some(p) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            break p + 4;
-        }
+    let Some(request) = read_request(&mut sock).await? else {
+        return Ok(());
     };
-    let head = String::from_utf8_lossy(&buf[..head_end]).to_lowercase();
-    let len: usize = head
-        .lines()
-        .find_map(|l| l.strip_prefix("content-length:"))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(0);
-    while buf.len() < head_end + len {
-        let n = sock.read(&mut tmp).await?;
-        if n == 0 {
-            break;
-        }
-        buf.extend_from_slice(&tmp[..n]);
-    }
-    let body: Value = serde_json::from_slice(&buf[head_end..]).unwrap_or(Value::Null);
+    let body: Value = serde_json::from_str(&request.body).unwrap_or(Value::Null);
     let model = body["model"].as_str().unwrap_or_default();
     let model = model.rsplit('/').next().unwrap_or_default().to_owned();
     let plan = state.lock().unwrap().plans.get(&model).cloned();
@@ -967,11 +958,7 @@ async fn eight_columns(provider: &Provider, report: &mut Report) -> Result<(), E
     report.row(
         "1",
         "8 cols × 200 tok/s: page done after the last byte (backlog)",
-        done - provider
-            .streams()
-            .iter()
-            .map(|s| s.ended_ms)
-            .fold(f64::NEG_INFINITY, f64::max),
+        done - provider.last_stream_end_ms(),
         "ms",
         None,
     );
@@ -1134,11 +1121,7 @@ async fn long_answer(provider: &Provider, report: &mut Report) -> Result<(), Err
     report.row(
         "2",
         "100k-token answer: page done after the last byte (backlog)",
-        done - provider
-            .streams()
-            .iter()
-            .map(|s| s.ended_ms)
-            .fold(f64::NEG_INFINITY, f64::max),
+        done - provider.last_stream_end_ms(),
         "ms",
         None,
     );

@@ -255,18 +255,15 @@ pub fn start_blocking(handler: impl Fn(&Recorded) -> Reply + Send + Sync + 'stat
     rx.recv().unwrap()
 }
 
-async fn serve(
-    mut sock: TcpStream,
-    handler: Handler,
-    recs: Arc<Mutex<Vec<Recorded>>>,
-) -> std::io::Result<()> {
-    sock.set_nodelay(true)?;
+/// Reads one HTTP/1.1 request (head, then a `content-length` body); `None` when the
+/// client closed before sending a whole head. Shared with the UI bench's provider.
+pub async fn read_request(sock: &mut TcpStream) -> std::io::Result<Option<Recorded>> {
     let mut buf = Vec::new();
     let mut tmp = [0u8; 8192];
     let head_end = loop {
         let n = sock.read(&mut tmp).await?;
         if n == 0 {
-            return Ok(());
+            return Ok(None);
         }
         buf.extend_from_slice(&tmp[..n]);
         if let Some(p) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
@@ -301,6 +298,18 @@ async fn serve(
         path,
         headers,
         body: String::from_utf8_lossy(&body).to_string(),
+    };
+    Ok(Some(rec))
+}
+
+async fn serve(
+    mut sock: TcpStream,
+    handler: Handler,
+    recs: Arc<Mutex<Vec<Recorded>>>,
+) -> std::io::Result<()> {
+    sock.set_nodelay(true)?;
+    let Some(rec) = read_request(&mut sock).await? else {
+        return Ok(());
     };
     recs.lock().unwrap().push(rec.clone());
     let reply = handler(&rec);
