@@ -4,12 +4,12 @@
  * the core sends only whether one is set, where it comes from and its last four characters.
  */
 import type { CustomEndpointConfig } from "../../lib/bindings/CustomEndpointConfig";
-import type { ErrorKind } from "../../lib/bindings/ErrorKind";
 import type { HeaderPair } from "../../lib/bindings/HeaderPair";
 import type { ImportedKey } from "../../lib/bindings/ImportedKey";
 import type { IpcError } from "../../lib/bindings/IpcError";
 import type { KeyCheck } from "../../lib/bindings/KeyCheck";
 import type { KeychainProblem } from "../../lib/bindings/KeychainProblem";
+import { errorTitle } from "../../lib/errorKinds";
 import type { ProviderStatus } from "../../lib/bindings/ProviderStatus";
 
 /** Stands for the hidden part of a key, before its last four characters. */
@@ -57,27 +57,6 @@ export function baseUrlSourceText(provider: ProviderStatus): string | null {
 }
 
 /** How each kind of provider error is named above its message. */
-const ERROR_KIND_LABELS: Record<ErrorKind, string> = {
-  auth: "Key refused",
-  permission: "Not allowed",
-  model_not_found: "Model not found",
-  rate_limited: "Rate limited",
-  context_length: "Too long",
-  invalid_request: "Request refused",
-  content_filtered: "Filtered",
-  overloaded: "Provider overloaded",
-  server: "Provider error",
-  timeout: "Timed out",
-  network: "Can’t connect",
-  stream_interrupted: "Connection dropped",
-  malformed_response: "Unexpected answer",
-  cancelled: "Cancelled",
-};
-
-export function errorKindLabel(kind: ErrorKind): string {
-  return ERROR_KIND_LABELS[kind];
-}
-
 /** What a key test says: a title, and for a failure the provider's message and what to do. */
 export interface CheckSummary {
   readonly ok: boolean;
@@ -101,8 +80,7 @@ export function checkSummary(check: KeyCheck, withKey: boolean): CheckSummary {
   if (error === null) {
     return { ok: false, title: "The test failed", message: null, hint: check.hint };
   }
-  const status = error.status === null ? "" : ` (HTTP ${error.status})`;
-  return { ok: false, title: `${errorKindLabel(error.kind)}${status}`, message: error.message, hint: check.hint };
+  return { ok: false, title: errorTitle(error), message: error.message, hint: check.hint };
 }
 
 /** Added under an error from the keychain: keys in environment variables are not affected. */
