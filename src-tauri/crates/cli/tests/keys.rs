@@ -498,7 +498,12 @@ fn a_locked_or_missing_keyring_is_named_with_how_to_fix_it() {
             "--",
             "sh",
             "-c",
-            "printf %s pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null",
+            // The daemon writes the new keyring after --unlock returns; the session
+            // (and the daemon with it) must not end before the file is on disk.
+            "printf %s pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null \
+             && for _ in $(seq 200); do \
+                  [ -f \"$HOME/keyrings/login.keyring\" ] && exit 0; sleep 0.05; \
+                done; exit 1",
         ])
         .status()
         .unwrap();
