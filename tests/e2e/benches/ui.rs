@@ -5,7 +5,7 @@
 //! printed beside the target, with "MISSED" when over it, and written as JSON to
 //! `target/bench/ui.json`. Run it with `make bench` or `make bench-ui` (this part only);
 //! `SWITCHBOARD_BENCH_ONLY=cold,eight,long,memory` picks parts, and WebKit's own
-//! variables (`WEBKIT_SKIA_ENABLE_CPU_RENDERING=1`…) reach the app from the environment.
+//! variables (`WEBKIT_DISABLE_COMPOSITING_MODE=1`…) reach the app from the environment.
 //!
 //! WebKitGTK has no Long Tasks API, so the page is watched from inside: a 5 ms
 //! `setInterval` whose late ticks show how long the main thread was busy, and a
@@ -1334,27 +1334,40 @@ fn cold_start(report: &mut Report, runs: usize) -> Result<(), Error> {
         json!({"runs_ms": spawn_to_ready, "app_reported_ms": self_reported, "warmup_discarded": 1}),
     );
 
-    // Without a GPU, WebKit rasterizes with Skia on GL, which Mesa runs on the CPU
-    // (llvmpipe); compiling its shaders there dominates a cold start. The same start
-    // with WebKit's CPU rasterizer shows how much of the time that is.
-    if std::env::var_os(CPU_RENDERING_ENV).is_none() {
-        let cpu: Vec<f64> = (0..3)
-            .map(|_| start_once(&[(CPU_RENDERING_ENV, "1")]).map(|(outer, _)| outer))
+    // Without a GPU the app composites on Mesa's software GL and rasterizes on the CPU
+    // (see the app's `prefer_cpu_rendering_without_gpu`); the same start without
+    // compositing shows what that mode would change.
+    if !any_rendering_var() {
+        let flat: Vec<f64> = (0..3)
+            .map(|_| start_once(&[(NO_COMPOSITING_ENV, "1")]).map(|(outer, _)| outer))
             .collect::<Result<_, _>>()?;
         report.row(
             "4",
-            "cold start, WebKit CPU rasterizer (WEBKIT_SKIA_ENABLE_CPU_RENDERING=1): median",
-            percentile(&cpu, 50.0),
+            "cold start, not composited (WEBKIT_DISABLE_COMPOSITING_MODE=1): median",
+            percentile(&flat, 50.0),
             "ms",
             None,
         );
-        report.detail("cold_start_cpu_rendering", json!({"runs_ms": cpu}));
+        report.detail("cold_start_not_composited", json!({"runs_ms": flat}));
     }
     Ok(())
 }
 
-/// WebKitGTK's switch to rasterize on the CPU instead of on GL.
+/// WebKitGTK's switch to rasterize on the CPU (and composite with GL).
 const CPU_RENDERING_ENV: &str = "WEBKIT_SKIA_ENABLE_CPU_RENDERING";
+/// WebKitGTK's switch to paint without compositing.
+const NO_COMPOSITING_ENV: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
+
+/// Whether the bench's caller chose WebKit's rendering (the app then keeps that choice).
+fn any_rendering_var() -> bool {
+    [
+        CPU_RENDERING_ENV,
+        NO_COMPOSITING_ENV,
+        "WEBKIT_FORCE_COMPOSITING_MODE",
+    ]
+    .iter()
+    .any(|v| std::env::var_os(v).is_some())
+}
 
 /// One start, with `env` added: (ms from spawn to the line, as seen here; ms the app
 /// printed).
@@ -1516,18 +1529,27 @@ fn cpu_between(
     )
 }
 
-/// Which rasterizer the web process used, from its threads: Mesa's software GL runs
-/// `llvmpipe-N` threads.
+/// How the web process drew, from its threads: compositing runs a compositor thread
+/// (with `llvmpipe-N` threads when GL is Mesa's software rasterizer); without
+/// compositing the page paints on its main thread.
 fn rasterizer(threads: &HashMap<(String, String, u32), u64>) -> String {
-    if std::env::var_os(CPU_RENDERING_ENV).is_some() {
-        format!("CPU ({CPU_RENDERING_ENV})")
-    } else if threads
-        .keys()
-        .any(|(_, name, _)| name.starts_with("llvmpipe"))
-    {
-        "GL on llvmpipe (software GL, no GPU)".to_owned()
+    // Threads that ran (some exist idle either way).
+    let has = |prefix: &str| {
+        threads
+            .iter()
+            .any(|((_, name, _), ticks)| *ticks > 0 && name.starts_with(prefix))
+    };
+    let gl = if has("llvmpipe") {
+        "GL on llvmpipe (software GL, no GPU)"
     } else {
-        "GL".to_owned()
+        "GL"
+    };
+    if has("SkiaCPUWorker") {
+        format!("composited, CPU raster, {gl}")
+    } else if has("eadedCompositor") {
+        format!("composited, {gl}")
+    } else {
+        "not composited: CPU paint on the page's main thread".to_owned()
     }
 }
 
@@ -1576,7 +1598,7 @@ fn cpu_rows(
     report.row(
         id,
         &format!("{what}: software GL (llvmpipe) CPU"),
-        100.0 * gl / wall,
+        (100.0 * gl / wall).max(0.0),
         "%",
         None,
     );
