@@ -23,15 +23,28 @@ pub fn mark_start() {
     STARTED.get_or_init(Instant::now);
 }
 
-/// Without a GPU render node (a VM, a headless server, a remote desktop), WebKitGTK runs
-/// its GPU rasterizer on Mesa's software GL, which costs more CPU than rasterizing on the
-/// CPU directly: measured on such a machine (`make bench-ui`), cold start went from
-/// 3.5–3.8 s to 1.1–1.2 s and streaming from ~2 to ~4 frames/s. So, when there is no
-/// `/dev/dri/renderD*` and the user has not chosen, ask WebKit for CPU rendering.
-/// Call before any thread starts (it sets an environment variable).
-pub fn prefer_cpu_rendering_without_gpu() {
-    const VAR: &str = "WEBKIT_SKIA_ENABLE_CPU_RENDERING";
-    if !cfg!(target_os = "linux") || std::env::var_os(VAR).is_some() {
+/// WebKitGTK's rendering switches a user (or a test) may set; when one is set, the app
+/// leaves the choice alone.
+const WEBKIT_RENDERING_VARS: [&str; 3] = [
+    "WEBKIT_DISABLE_COMPOSITING_MODE",
+    "WEBKIT_SKIA_ENABLE_CPU_RENDERING",
+    "WEBKIT_FORCE_COMPOSITING_MODE",
+];
+
+/// Without a GPU render node (a VM, a headless server, a remote desktop), WebKitGTK
+/// composites every frame with GL on Mesa's software rasterizer (llvmpipe), which took
+/// about one core of two while eight answers streamed, and the page drew ~4 frames/s.
+/// Painting without compositing (on the CPU, only what changed) drew ~17 frames/s on the
+/// same machine, cut the delta-to-paint time by two thirds and started faster
+/// (`make bench-ui`). So, when there is no `/dev/dri/renderD*` and the user has not
+/// chosen, turn compositing off. Call before any thread starts (it sets an environment
+/// variable).
+pub fn prefer_software_rendering_without_gpu() {
+    if !cfg!(target_os = "linux")
+        || WEBKIT_RENDERING_VARS
+            .iter()
+            .any(|var| std::env::var_os(var).is_some())
+    {
         return;
     }
     let has_render_node = std::fs::read_dir("/dev/dri").is_ok_and(|entries| {
@@ -40,7 +53,7 @@ pub fn prefer_cpu_rendering_without_gpu() {
             .any(|e| e.file_name().to_string_lossy().starts_with("renderD"))
     });
     if !has_render_node {
-        std::env::set_var(VAR, "1");
+        std::env::set_var(WEBKIT_RENDERING_VARS[0], "1");
     }
 }
 

@@ -3,6 +3,6 @@
 
 fn main() -> std::process::ExitCode {
     switchboard_app_lib::mark_start();
-    switchboard_app_lib::prefer_cpu_rendering_without_gpu();
+    switchboard_app_lib::prefer_software_rendering_without_gpu();
     switchboard_app_lib::run()
 }

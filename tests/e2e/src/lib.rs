@@ -296,11 +296,26 @@ impl App {
     }
 
     async fn save_screenshot(&self, file_stem: &str) -> Result<PathBuf, Error> {
-        // WebKitWebDriver captures the last painted frame: without waiting for the next
-        // paint, the picture can lag behind the DOM the assertions just read.
+        // WebKitWebDriver captures the next painted frame. Without compositing (the app's
+        // mode without a GPU) an idle page never paints, and the capture waited forever;
+        // so a 1-pixel, all but transparent dot changes colour every frame until the
+        // capture is taken. Two frames first: the picture must not lag behind the DOM the
+        // assertions just read.
         self.client
             .execute_async(
                 "const done = arguments[arguments.length - 1];\
+                 const dot = document.createElement('div');\
+                 dot.style.cssText = 'position:fixed;right:0;bottom:0;width:1px;height:1px;'\
+                   + 'opacity:0.01;pointer-events:none;z-index:2147483647';\
+                 document.documentElement.appendChild(dot);\
+                 window.__e2ePaintDot = dot;\
+                 let on = false;\
+                 const tick = () => {\
+                   if (!dot.isConnected) return;\
+                   on = !on; dot.style.background = on ? '#000' : '#fff';\
+                   requestAnimationFrame(tick);\
+                 };\
+                 tick();\
                  requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
                 vec![],
             )
@@ -308,8 +323,12 @@ impl App {
         let dir = screenshot_dir();
         std::fs::create_dir_all(&dir)?;
         let path = dir.join(format!("{file_stem}.png"));
-        let png = self.client.screenshot().await?;
-        std::fs::write(&path, png)?;
+        let png = self.client.screenshot().await;
+        let _ = self
+            .client
+            .execute("window.__e2ePaintDot?.remove(); return null;", vec![])
+            .await;
+        std::fs::write(&path, png?)?;
         Ok(path)
     }
 
