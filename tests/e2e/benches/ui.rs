@@ -372,14 +372,6 @@ impl Provider {
         self.state.lock().unwrap().marks.clone()
     }
 
-    /// When the last stream this provider served wrote its last byte (wall clock, ms).
-    fn last_stream_end_ms(&self) -> f64 {
-        self.streams()
-            .iter()
-            .map(|s| s.ended_ms)
-            .fold(f64::NEG_INFINITY, f64::max)
-    }
-
     fn streams(&self) -> Vec<StreamLog> {
         self.state.lock().unwrap().streams.clone()
     }
@@ -839,10 +831,9 @@ async fn monitor_stop(app: &App) -> Result<Value, Error> {
     Ok(app.client.execute(MONITOR_STOP, vec![]).await?)
 }
 
-/// The first write and last write of this run's streams, wall-clock ms.
-/// The window to judge a streaming run over, wall-clock ms: from the provider's first
-/// write to when the page showed every answer done (`ui_done`), so work the page still
-/// had queued after the last byte counts too. Also notes how long that catching up took.
+/// The provider's first and last write of this run's streams, wall-clock ms. Also notes
+/// how long the page took after the last write to show every answer done (`ui_done`),
+/// each stream's pacing, and whether the provider fell behind its cadence.
 fn stream_window(
     provider: &Provider,
     report: &mut Report,
@@ -878,7 +869,64 @@ fn stream_window(
             )
             .collect::<Vec<_>>()),
     );
-    (from, ui_done.max(to))
+    (from, to)
+}
+
+/// One streaming phase of the bench, as its rows name it.
+struct StreamingPhase {
+    id: &'static str,
+    /// The rows' prefix, e.g. "8 cols × 200 tok/s".
+    label: &'static str,
+    /// The prefix of its entries in ui.json.
+    key: &'static str,
+    /// The bound on the longest main-thread task (ms).
+    task_target_ms: f64,
+}
+
+/// What every streaming phase reports: where the CPU went, how long the page took after
+/// the provider's last byte, and how responsive it stayed while the streams lasted.
+fn streaming_rows(
+    report: &mut Report,
+    provider: &Provider,
+    phase: &StreamingPhase,
+    done: f64,
+    sample: &Value,
+    (before, after): (&CpuSnapshot, &CpuSnapshot),
+) {
+    let StreamingPhase {
+        id,
+        label,
+        key,
+        task_target_ms,
+    } = *phase;
+    cpu_rows(report, id, label, key, before, after);
+    let (from, last_write) = stream_window(provider, report, key, done);
+    report.row(
+        id,
+        &format!("{label}: page done after the last byte (backlog)"),
+        done - last_write,
+        "ms",
+        None,
+    );
+    // To when the page showed every answer done: work it still had queued after the
+    // last byte counts too.
+    let r = Responsiveness::of(sample, from, done.max(last_write));
+    let rows = [
+        (
+            "longest main-thread task",
+            r.max_task_ms,
+            "ms",
+            Some(task_target_ms),
+        ),
+        ("p99 task (timer lag)", r.p99_task_ms, "ms", None),
+        ("longest frame gap", r.max_frame_gap_ms, "ms", None),
+        ("p99 frame gap", r.p99_frame_gap_ms, "ms", None),
+        ("frames/s while streaming", r.fps, "fps", None),
+    ];
+    for (what, value, unit, target) in rows {
+        report.row(id, &format!("{label}: {what}"), value, unit, target);
+    }
+    report.detail(key, r.json());
 }
 
 /// How far the page's clock (`timeOrigin + now()`) is from this process's wall clock:
@@ -946,59 +994,19 @@ async fn eight_columns(provider: &Provider, report: &mut Report) -> Result<(), E
     let sample = monitor_stop(&app).await?;
     let after = cpu_snapshot(&app);
     report.rasterizer = Some(rasterizer(&after.1));
-    cpu_rows(
+    streaming_rows(
         report,
-        "1",
-        "8 cols × 200 tok/s",
-        "eight_columns",
-        &cpu,
-        &after,
+        provider,
+        &StreamingPhase {
+            id: "1",
+            label: "8 cols × 200 tok/s",
+            key: "eight_columns",
+            task_target_ms: 50.0,
+        },
+        done,
+        &sample,
+        (&cpu, &after),
     );
-    let (from, to) = stream_window(provider, report, "eight_columns", done);
-    report.row(
-        "1",
-        "8 cols × 200 tok/s: page done after the last byte (backlog)",
-        done - provider.last_stream_end_ms(),
-        "ms",
-        None,
-    );
-    let r = Responsiveness::of(&sample, from, to);
-    report.row(
-        "1",
-        "8 cols × 200 tok/s: longest main-thread task",
-        r.max_task_ms,
-        "ms",
-        Some(50.0),
-    );
-    report.row(
-        "1",
-        "8 cols × 200 tok/s: p99 task (timer lag)",
-        r.p99_task_ms,
-        "ms",
-        None,
-    );
-    report.row(
-        "1",
-        "8 cols × 200 tok/s: longest frame gap",
-        r.max_frame_gap_ms,
-        "ms",
-        None,
-    );
-    report.row(
-        "1",
-        "8 cols × 200 tok/s: p99 frame gap",
-        r.p99_frame_gap_ms,
-        "ms",
-        None,
-    );
-    report.row(
-        "1",
-        "8 cols × 200 tok/s: frames/s while streaming",
-        r.fps,
-        "fps",
-        None,
-    );
-    report.detail("eight_columns", r.json());
     app.screenshot("streamed").await?;
 
     // (3) Delta → paint: column 0 sends a marker every 20th chunk (every 100 ms).
@@ -1109,45 +1117,19 @@ async fn long_answer(provider: &Provider, report: &mut Report) -> Result<(), Err
     app.click("send-button").await?;
     let done = wait_all_ok(&app, 1, Duration::from_secs(120)).await?;
     let sample = monitor_stop(&app).await?;
-    cpu_rows(
+    streaming_rows(
         report,
-        "2",
-        "100k-token answer streaming",
-        "long_answer_streaming",
-        &cpu,
-        &cpu_snapshot(&app),
+        provider,
+        &StreamingPhase {
+            id: "2",
+            label: "100k-token answer streaming",
+            key: "long_answer_streaming",
+            task_target_ms: 100.0,
+        },
+        done,
+        &sample,
+        (&cpu, &cpu_snapshot(&app)),
     );
-    let (from, to) = stream_window(provider, report, "long_answer", done);
-    report.row(
-        "2",
-        "100k-token answer: page done after the last byte (backlog)",
-        done - provider.last_stream_end_ms(),
-        "ms",
-        None,
-    );
-    let r = Responsiveness::of(&sample, from, to);
-    report.row(
-        "2",
-        "100k-token answer streaming: longest main-thread task",
-        r.max_task_ms,
-        "ms",
-        Some(100.0),
-    );
-    report.row(
-        "2",
-        "100k-token answer streaming: p99 task",
-        r.p99_task_ms,
-        "ms",
-        None,
-    );
-    report.row(
-        "2",
-        "100k-token answer streaming: frames/s",
-        r.fps,
-        "fps",
-        None,
-    );
-    report.detail("long_answer_streaming", r.json());
     tokio::time::sleep(Duration::from_millis(500)).await;
 
     let cpu = cpu_snapshot(&app);
