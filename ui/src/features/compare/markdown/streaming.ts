@@ -1,14 +1,15 @@
 /*
  * Incremental markdown for streaming answers.
  *
- * The text is split into top-level blocks by marked's lexer. Only the "open region" —
- * everything after the last block known to be final — is lexed on each update, so the
- * cost of an append is bounded by the size of the unfinished tail, not of the answer.
+ * The text is split into top-level blocks by markdown-it's parser (each block knows the
+ * lines it spans). Only the "open region" — everything after the last block known to be
+ * final — is parsed on each update, so the cost of an append is bounded by the size of
+ * the unfinished tail, not of the answer.
  *
  * A block is final once nothing appended later can change it:
  *  - a heading, horizontal rule or CLOSED code fence whose last line has ended;
- *  - any other block (paragraph, list, quote, table, indented code, raw HTML, link
- *    definition) once a complete non-blank line follows that the lexer did not fold
+ *  - any other block (paragraph, list, quote, table, indented code) once a complete
+ *    non-blank line follows that the parser did not fold
  *    into it. A half-typed line could still join the block ("foo\n#" + "x" is one
  *    paragraph; "- a\n\n-" + " b" extends the list), a finished one no longer can.
  * Final blocks are rendered and sanitized once; their objects never change afterwards.
@@ -17,8 +18,7 @@
  * not resolved in that block (definitions earlier in the answer are); carriage returns
  * are dropped ("\r\n" → "\n"), so old-Mac lone "\r" line ends are not line breaks.
  */
-import type { Token, TokensList, Tokens } from "marked";
-import { isContent, isFenceClosed, lex, normalizeNewlines, renderToken } from "./render";
+import { blocksOf, normalizeNewlines, parse, parseBlocks, rawOf, renderBlock, isFenceClosed, type Block, type Env } from "./render";
 
 export interface MarkdownBlock {
   /** Stable for the block's lifetime (and distinct across reset()), for keyed each. */
@@ -30,50 +30,53 @@ export interface MarkdownBlock {
 }
 
 export interface StreamingStats {
-  /** Lexer invocations. */
+  /** Parser invocations. */
   parses: number;
-  /** Characters passed to the lexer, in total and in the last update. */
+  /** Characters passed to the parser, in total and in the last update. */
   parsedChars: number;
   lastParsedChars: number;
-  /** Blocks rendered (parser + sanitizer runs). */
+  /** Blocks rendered (renderer + sanitizer runs). */
   renders: number;
 }
 
 interface TailEntry {
   readonly id: string;
-  readonly token: Token;
+  readonly raw: string;
+  readonly source: Block;
+  readonly lines: readonly string[];
+  readonly env: Env;
   /** Rendered lazily, when `blocks` is read: the UI reads once per frame, not per delta. */
   block: MarkdownBlock | null;
 }
 
-/**
- * After a block: (blank lines, then) a complete non-blank line the lexer did not fold into
- * the block. Sticky, run at the block's end; the first form when the raw ends with "\n".
- */
-const NEXT_LINE_AFTER_EOL = /(?:[ \t]*\n)*[ \t]*\S[^\n]*\n/y;
-const NEXT_LINE = /\n(?:[ \t]*\n)*[ \t]*\S[^\n]*\n/y;
+type References = NonNullable<Env["references"]>;
 
 let generation = 0;
 
-/** The most text lexed at once while enough of it is open (see `#update`). */
+/** The most text parsed at once while enough of it is open (see `#update`). */
 const LEX_WINDOW = 4096;
 
-/** Whether `token`, ending at offset `end` of `src`, can no longer change (see above). */
-function isFinal(token: Token, src: string, end: number): boolean {
-  const eol = token.raw.endsWith("\n");
-  switch (token.type) {
-    case "heading":
+/** Spaces and tabs only: what markdown calls a blank line. */
+const NOT_BLANK = /[^ \t]/;
+
+/**
+ * Whether `block` can no longer change (see the header). `lines` is the parsed source
+ * split at "\n": every line but the last is complete.
+ */
+function isFinal(block: Block, lines: readonly string[]): boolean {
+  const complete = (line: number): boolean => line >= 0 && line < lines.length - 1;
+  if (block.start < 0) return false;
+  switch (block.type) {
+    case "heading_open":
     case "hr":
-      return end < src.length && (eol || src[end] === "\n");
-    case "code":
-      if ((token as Tokens.Code).codeBlockStyle !== "indented") {
-        return end < src.length && (eol || src[end] === "\n") && isFenceClosed(token.raw);
-      }
-      break;
+      return complete(block.end - 1);
+    case "fence":
+      return complete(block.end - 1) && isFenceClosed(rawOf(block, lines));
   }
-  const re = eol ? NEXT_LINE_AFTER_EOL : NEXT_LINE;
-  re.lastIndex = end;
-  return re.test(src);
+  for (let line = block.end; complete(line); line++) {
+    if (NOT_BLANK.test(lines[line] ?? "")) return true;
+  }
+  return false;
 }
 
 export class StreamingMarkdown {
@@ -85,7 +88,8 @@ export class StreamingMarkdown {
   #openStart = 0;
   #final: MarkdownBlock[] = [];
   #tail: TailEntry[] = [];
-  #links: TokensList["links"] = Object.create(null) as TokensList["links"];
+  /** Link definitions in the finished part of the text. */
+  #references: References = {};
   #gen = ++generation;
   #blocks: readonly MarkdownBlock[] | null = [];
 
@@ -100,7 +104,7 @@ export class StreamingMarkdown {
   get blocks(): readonly MarkdownBlock[] {
     this.#blocks ??= [
       ...this.#final,
-      ...this.#tail.map((t) => (t.block ??= Object.freeze({ id: t.id, html: this.#render(t.token), final: false }))),
+      ...this.#tail.map((t) => (t.block ??= Object.freeze({ id: t.id, html: this.#render(t.source, t.lines, t.env), final: false }))),
     ];
     return this.#blocks;
   }
@@ -131,82 +135,75 @@ export class StreamingMarkdown {
     this.#openStart = 0;
     this.#final = [];
     this.#tail = [];
-    this.#links = Object.create(null) as TokensList["links"];
+    this.#references = {};
     this.#gen = ++generation;
     this.#blocks = [];
   }
 
   #update(): void {
-    // JavaScriptCore (WebKitGTK, and WKWebView on macOS) runs several of marked's
-    // anchored block rules in time proportional to the whole input on every call, so
-    // one lex of n chars costs O(n²) there: tens of KB open after a fast stream or a
-    // slow frame cost tens of ms a frame. Lexing a bounded prefix first is exact: every
-    // prefix is a state the stream could have paused in, and the blocks it finishes
-    // are the ones a pause there would have finished.
+    // A large open region (a first batch of a long answer, a whole text at once) is
+    // parsed a bounded prefix at a time, so no single parse grows with the answer. This
+    // is exact: every prefix is a state the stream could have paused in, and the blocks
+    // it finishes are the ones a pause there would have finished.
     while (this.#text.length - this.#openStart > LEX_WINDOW) {
       const lineEnd = this.#text.indexOf("\n", this.#openStart + LEX_WINDOW / 2);
       if (lineEnd < 0) break;
       const before = this.#openStart;
-      this.#lexOpen(lineEnd + 1);
-      // Nothing finished in the window (one long block): lex the rest in one go.
+      this.#parseOpen(lineEnd + 1);
+      // Nothing finished in the window (one long block): parse the rest in one go.
       if (this.#openStart === before) break;
     }
-    this.#lexOpen(this.#text.length);
+    this.#parseOpen(this.#text.length);
   }
 
-  /** Lexes the open region up to `end`, finalizing what can no longer change. */
-  #lexOpen(end: number): void {
+  /** Parses the open region up to `end`, finalizing what can no longer change. */
+  #parseOpen(end: number): void {
     const src = this.#text.slice(this.#openStart, end);
     this.stats.parses += 1;
     this.stats.parsedChars += src.length;
     this.stats.lastParsedChars = src.length;
-    const tokens = lex(src, this.#links);
+    const env: Env = { references: { ...this.#references } };
+    const blocks = blocksOf(parse(src, env));
+    const lines = src.split("\n");
 
-    // Token raws concatenate to the source; if a marked version ever breaks that, keep
-    // everything open (correct, just not incremental) rather than cut at a wrong offset.
-    let total = 0;
-    for (const t of tokens) total += t.raw.length;
-    const offsetsOk = total === src.length;
-
-    let cut = 0; // src offset up to which every token is final
-    let pos = 0;
-    let finalizing = offsetsOk;
-    let index = 0; // content tokens seen, i.e. index into the previous tail
+    let cutLine = 0; // every block before this line is final
+    let finalizing = true;
     const previousTail = this.#tail;
     const tail: TailEntry[] = [];
-    for (const token of tokens) {
-      pos += token.raw.length;
-      if (token.type === "space") continue;
-      const content = isContent(token);
-      const prev = content ? previousTail[index++] : undefined;
-      if (finalizing && isFinal(token, src, pos)) {
-        if (content) {
-          const html = prev?.block != null && prev.token.raw === token.raw ? prev.block.html : this.#render(token);
-          this.#final.push(Object.freeze({ id: `${this.#gen}-${this.#final.length}`, html, final: true }));
-        } else if (token.type === "def") {
-          this.#keepDefinition(token as Tokens.Def);
-        }
-        cut = pos;
+    for (const [index, block] of blocks.entries()) {
+      const prev = previousTail[index];
+      const raw = rawOf(block, lines);
+      const same = prev !== undefined && prev.raw === raw;
+      if (finalizing && isFinal(block, lines)) {
+        const html = same && prev.block !== null ? prev.block.html : this.#render(block, lines, env);
+        this.#final.push(Object.freeze({ id: `${this.#gen}-${this.#final.length}`, html, final: true }));
+        cutLine = block.end;
         continue;
       }
       finalizing = false;
-      if (!content) continue;
       const id = `${this.#gen}-${this.#final.length + tail.length}`;
-      tail.push(prev !== undefined && prev.id === id && prev.token.raw === token.raw ? prev : { id, token, block: null });
+      tail.push(same && prev.id === id ? prev : { id, raw, source: block, lines, env, block: null });
     }
-    this.#openStart += cut;
+    if (cutLine > 0) {
+      let cut = 0;
+      for (let line = 0; line < cutLine; line++) cut += (lines[line] ?? "").length + 1;
+      this.#keepReferences(src.slice(0, cut));
+      this.#openStart += cut;
+    }
     this.#tail = tail;
     this.#blocks = null;
   }
 
-  #render(token: Token): string {
+  #render(block: Block, lines: readonly string[], env: Env): string {
     this.stats.renders += 1;
-    return renderToken(token);
+    return renderBlock(block, lines, env);
   }
 
-  #keepDefinition(def: Tokens.Def): void {
-    const key = def.tag.toLowerCase().replace(/\s+/g, " ");
-    if (!(key in this.#links)) this.#links[key] = { href: def.href, title: def.title };
+  /** Link definitions in the text that was just finished apply to everything after it. */
+  #keepReferences(finished: string): void {
+    if (!finished.includes("]:")) return;
+    const env: Env = { references: { ...this.#references } };
+    parseBlocks(finished, env);
+    this.#references = env.references ?? this.#references;
   }
 }
-
