@@ -2,6 +2,7 @@ import { invoke } from "@tauri-apps/api/core";
 import { mount } from "svelte";
 import "./app.css";
 import App from "./App.svelte";
+import { warmUpMarkdown } from "./features/compare/markdown";
 
 const target = document.getElementById("app");
 if (!target) {
@@ -16,5 +17,9 @@ const app = mount(App, { target });
 if ((window as { __SWITCHBOARD_REPORT_READY__?: boolean }).__SWITCHBOARD_REPORT_READY__ === true) {
   requestAnimationFrame(() => requestAnimationFrame(() => void invoke("ui_ready").catch(() => undefined)));
 }
+
+// Once the first screen is up, while the app is idle: the first answer then does not pay
+// for compiling the markdown path and loading its fonts (see warmUp.ts).
+setTimeout(warmUpMarkdown, 500);
 
 export default app;
