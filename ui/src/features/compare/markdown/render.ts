@@ -16,7 +16,7 @@ import { SAFE_URL, sanitize } from "./sanitize";
 
 const md = new MarkdownIt("default", { html: false, linkify: false, typographer: false, breaks: false });
 
-export const escapeHtml: (text: string) => string = md.utils.escapeHtml;
+const escapeHtml: (text: string) => string = md.utils.escapeHtml;
 
 /** Common aliases models put after the fence, mapped to the registered grammar names. */
 const LANG_ALIASES: Record<string, string> = {
