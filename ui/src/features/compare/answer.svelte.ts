@@ -9,6 +9,7 @@ import type { Message } from "../../lib/bindings/Message";
 import type { RunEvent } from "../../lib/bindings/RunEvent";
 import type { TargetSummary } from "../../lib/bindings/TargetSummary";
 import type { Usage } from "../../lib/bindings/Usage";
+import { TextLog } from "./textLog";
 
 /** `failed`: the run could not start at all (the core refused the request). */
 export type AnswerStatus = "waiting" | "streaming" | "ok" | "error" | "cancelled" | "failed";
@@ -38,6 +39,8 @@ export class Answer {
   /** Set once the core has accepted the run, for stop. */
   run: number | null = null;
   target = 0;
+  /** The text's pieces while it streams, for `textSlice` (dropped once settled). */
+  #log: TextLog | null = new TextLog();
 
   constructor(turn: number, model: string, sent: readonly Message[], system: string | null) {
     this.turn = turn;
@@ -66,6 +69,7 @@ export class Answer {
       case "delta":
         this.#firstToken();
         this.text += event.text;
+        this.#log?.append(event.text);
         break;
       case "reasoning":
         this.#firstToken();
@@ -92,6 +96,14 @@ export class Answer {
     }
   }
 
+  /**
+   * `text.slice(from, to)`, without copying the whole text while it streams: `text` is
+   * then a rope, and slicing a rope flattens it (see TextLog).
+   */
+  textSlice(from: number, to?: number): string {
+    return this.#log !== null ? this.#log.slice(from, to) : this.text.slice(from, to);
+  }
+
   /** The run could not start: the request never left. */
   fail(message: string): void {
     this.status = "failed";
@@ -106,6 +118,7 @@ export class Answer {
 
   #settle(summary: TargetSummary): void {
     this.summary = summary;
+    this.#log = null;
     // The summary's text is the whole answer: equal to what streamed, unless a batch was
     // lost with a reloaded page; it wins either way.
     if (summary.text !== this.text) this.text = summary.text;

@@ -3,6 +3,7 @@ import { copyTextOf } from "./copy";
 import { SAMPLE, randomChunks, rng } from "./fixtures";
 import { renderMarkdown } from "./render";
 import { StreamingMarkdown, type MarkdownBlock } from "./streaming";
+import { TextLog } from "../textLog";
 
 function html(blocks: readonly MarkdownBlock[]): string {
   return blocks.map((b) => b.html).join("");
@@ -78,6 +79,26 @@ describe("StreamingMarkdown: same result however the text is chunked", () => {
     expect(html(r.blocks)).toBe(renderMarkdown("Hello **world**"));
     r.set("Other");
     expect(html(r.blocks)).toBe(renderMarkdown("Other"));
+  });
+
+  it("set() with a reader of the grown part reads only the new text, and settles like set()", () => {
+    const log = new TextLog();
+    const r = new StreamingMarkdown();
+    const read: [number, number][] = [];
+    const grown = (from: number, to: number): string => {
+      read.push([from, to]);
+      return log.slice(from, to);
+    };
+    let text = "";
+    for (const chunk of randomChunks(SAMPLE, rng(3), 12)) {
+      log.append(chunk);
+      text += chunk;
+      r.set(text, grown);
+    }
+    // Each call asked for exactly the part after what it had already read.
+    read.forEach(([from], i) => expect(from).toBe(i === 0 ? 0 : read[i - 1]?.[1]));
+    expect(html(r.set(SAMPLE))).toBe(ONE_SHOT);
+    expect(html(r.set("Replaced at the end"))).toBe(renderMarkdown("Replaced at the end"));
   });
 });
 

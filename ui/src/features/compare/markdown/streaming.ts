@@ -80,12 +80,15 @@ function isFinal(block: Block, lines: readonly string[]): boolean {
 }
 
 export class StreamingMarkdown {
-  /** The text as received (for set()'s prefix check). */
+  /**
+   * The text as received, for set()'s comparison once the answer has settled. Only ever
+   * grown with `+=` while streaming and never read then: flattening this rope each
+   * frame would copy the whole answer each frame.
+   */
   #source = "";
-  /** The normalized text. */
-  #text = "";
-  /** Offset in #text where the open region starts. */
-  #openStart = 0;
+  #length = 0;
+  /** The normalized text of the open region: everything after the last final block. */
+  #open = "";
   #final: MarkdownBlock[] = [];
   #tail: TailEntry[] = [];
   /** Link definitions in the finished part of the text. */
@@ -112,15 +115,23 @@ export class StreamingMarkdown {
   append(delta: string): void {
     if (delta === "") return;
     this.#source += delta;
-    this.#text += normalizeNewlines(delta);
+    this.#length += delta.length;
+    this.#open += normalizeNewlines(delta);
     this.#update();
   }
 
-  /** Shows `text`: appends the new suffix if it extends the current text, else starts over. */
-  set(text: string): readonly MarkdownBlock[] {
-    if (text !== this.#source) {
+  /**
+   * Shows `text`: appends the new suffix if it extends the current text, else starts
+   * over. `grown`, when given, vouches that `text` only grew since the last call and
+   * reads a part of it (`(from, to) => text.slice(from, to)`, but cheaper): then only
+   * the new part is read, not the whole text compared.
+   */
+  set(text: string, grown?: (from: number, to: number) => string): readonly MarkdownBlock[] {
+    if (grown !== undefined && text.length >= this.#length) {
+      this.append(grown(this.#length, text.length));
+    } else if (text !== this.#source) {
       if (text.startsWith(this.#source)) {
-        this.append(text.slice(this.#source.length));
+        this.append(text.slice(this.#length));
       } else {
         this.reset();
         this.append(text);
@@ -131,8 +142,8 @@ export class StreamingMarkdown {
 
   reset(): void {
     this.#source = "";
-    this.#text = "";
-    this.#openStart = 0;
+    this.#length = 0;
+    this.#open = "";
     this.#final = [];
     this.#tail = [];
     this.#references = {};
@@ -145,20 +156,20 @@ export class StreamingMarkdown {
     // parsed a bounded prefix at a time, so no single parse grows with the answer. This
     // is exact: every prefix is a state the stream could have paused in, and the blocks
     // it finishes are the ones a pause there would have finished.
-    while (this.#text.length - this.#openStart > LEX_WINDOW) {
-      const lineEnd = this.#text.indexOf("\n", this.#openStart + LEX_WINDOW / 2);
+    while (this.#open.length > LEX_WINDOW) {
+      const lineEnd = this.#open.indexOf("\n", LEX_WINDOW / 2);
       if (lineEnd < 0) break;
-      const before = this.#openStart;
+      const before = this.#open.length;
       this.#parseOpen(lineEnd + 1);
       // Nothing finished in the window (one long block): parse the rest in one go.
-      if (this.#openStart === before) break;
+      if (this.#open.length === before) break;
     }
-    this.#parseOpen(this.#text.length);
+    this.#parseOpen(this.#open.length);
   }
 
   /** Parses the open region up to `end`, finalizing what can no longer change. */
   #parseOpen(end: number): void {
-    const src = this.#text.slice(this.#openStart, end);
+    const src = this.#open.slice(0, end);
     this.stats.parses += 1;
     this.stats.parsedChars += src.length;
     this.stats.lastParsedChars = src.length;
@@ -188,7 +199,7 @@ export class StreamingMarkdown {
       let cut = 0;
       for (let line = 0; line < cutLine; line++) cut += (lines[line] ?? "").length + 1;
       this.#keepReferences(src.slice(0, cut));
-      this.#openStart += cut;
+      this.#open = this.#open.slice(cut);
     }
     this.#tail = tail;
     this.#blocks = null;
