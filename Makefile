@@ -70,16 +70,17 @@ ui-test: $(UI)/node_modules/.installed ## The UI's type check and Vitest tests
 
 e2e: test-build ## Only the end-to-end suite: the real app under Xvfb, through tauri-driver + WebKitWebDriver
 	@mkdir -p $(TARGET_DIR)/e2e
-	$(HEADLESS) $(CARGO) test --locked --workspace --test window --test prices_settings --test providers_settings --test compare_ipc --test compare_ui
+	$(HEADLESS) $(CARGO) test --locked --workspace --test window --test prices_settings --test providers_settings --test compare_ipc --test compare_ui --test history_ui
 	@echo "screenshots: $(TARGET_DIR)/e2e/"
 
 interop: deps ## Against real peers: compare through a real LiteLLM proxy; every cost equal to LiteLLM's own
 	tests/interop/litellm.sh $(CARGO) test --locked --workspace --features switchboard-cli/live-tests \
 		--test live_server --test litellm_cost
 
-bench: deps bench-ui ## Benchmarks: the playground's speed in the release app; SSE parsing and runner overhead beside the openai SDK's
+bench: deps bench-ui ## Benchmarks: the playground's speed in the release app; SSE parsing and runner overhead beside the openai SDK's; the history with 100,000 runs
 	@mkdir -p $(TARGET_DIR)/bench
 	SWITCHBOARD_BENCH_DUMP=$(abspath $(TARGET_DIR)/bench) $(CARGO) bench --locked -p switchboard-core --bench stream_throughput
+	SWITCHBOARD_BENCH_DUMP=$(abspath $(TARGET_DIR)/bench) $(CARGO) bench --locked -p switchboard-core --bench history
 	"$$(tests/interop/venv.sh)/bin/python" src-tauri/crates/core/benches/peer_openai_sdk.py $(TARGET_DIR)/bench
 
 # The UI bench drives the release build (what users run), with ui/dist embedded; it

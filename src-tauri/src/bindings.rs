@@ -35,6 +35,18 @@ fn export(out_dir: &Path) -> Result<(), ExportError> {
     switchboard_core::providers::status::KeyCheck::export_all(&cfg)?;
     switchboard_core::keys::import::ImportedKey::export_all(&cfg)?;
     switchboard_core::provider_config::CustomEndpointConfig::export_all(&cfg)?;
+    // The run history.
+    crate::commands::compare::StartedRun::export_all(&cfg)?;
+    crate::commands::history::ExportResult::export_all(&cfg)?;
+    switchboard_core::history::RunQuery::export_all(&cfg)?;
+    switchboard_core::history::RunPage::export_all(&cfg)?;
+    switchboard_core::history::RunDetail::export_all(&cfg)?;
+    switchboard_core::history::RunEdit::export_all(&cfg)?;
+    switchboard_core::history::StatsBy::export_all(&cfg)?;
+    switchboard_core::history::StatsRow::export_all(&cfg)?;
+    switchboard_core::history::HistoryProblem::export_all(&cfg)?;
+    switchboard_core::history::ExportFormat::export_all(&cfg)?;
+    switchboard_core::history::ExportSelection::export_all(&cfg)?;
     Ok(())
 }
 

@@ -23,6 +23,10 @@ pub enum IpcErrorKind {
     ModelSets,
     /// The spend ledger (`spend.jsonl`) cannot be read.
     Spend,
+    /// The run history (`history.db`) cannot be opened, read or written.
+    History,
+    /// What was asked for is not there (a run deleted meanwhile).
+    NotFound,
     /// Anything not yet given a kind of its own.
     Internal,
 }

@@ -65,7 +65,9 @@ fn started() -> Instant {
 /// Builds and runs the app; returns a failure exit code instead of panicking when the
 /// window system or webview cannot start, so the user sees why in the terminal.
 pub fn run() -> std::process::ExitCode {
-    let mut builder = tauri::Builder::default();
+    // The dialog plugin is used from Rust only (the export's save dialog): the webview
+    // is granted none of its commands.
+    let mut builder = tauri::Builder::default().plugin(tauri_plugin_dialog::init());
     if commands::ready::report_ready() {
         // Tells the page, before its own scripts run, to report when it is interactive;
         // ordinary runs get no script and make no call.

@@ -2,15 +2,15 @@
 //! user's settings. Loaded once at start-up from disk only — never from the network.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock};
 
+use switchboard_core::history::{History, HistoryProblem};
 use switchboard_core::http::Executor;
 use switchboard_core::keys::Keys;
 use switchboard_core::prices::book::{PriceBook, Prices};
 use switchboard_core::provider_config::ProviderConfig;
 use switchboard_core::providers::Providers;
 use switchboard_core::settings::Settings;
-use switchboard_core::spend::SpendLedger;
 use switchboard_core::Timeouts;
 
 use crate::error::{IpcError, IpcErrorKind};
@@ -37,8 +37,10 @@ pub struct AppState {
     http: OnceLock<Result<Executor, IpcError>>,
     /// One edit of `model_sets.json` at a time.
     model_sets_lock: Mutex<()>,
-    /// The writer of `spend.jsonl`; without a data folder, why there is none.
-    spend: Result<SpendLedger, IpcError>,
+    /// The run history, or what keeps it from opening (a corrupt file, one from a newer
+    /// version, no data folder). Swapped whole by "start a fresh history"; the lock is
+    /// held only to clone the handle, never across database work.
+    history: RwLock<Result<History, HistoryProblem>>,
 }
 
 impl AppState {
@@ -70,16 +72,13 @@ impl AppState {
             eprintln!("switchboard: {e}; using the built-in providers only");
             ProviderConfig::default()
         });
-        let spend = SpendLedger::start(data_dir.clone(), |e| {
-            eprintln!("switchboard: a cost was not recorded: {e}");
-        })
-        .map_err(|e| {
-            IpcError::new(
-                IpcErrorKind::Internal,
-                format!("the spend ledger could not start: {e}"),
-            )
+        let history = History::open(&data_dir).map_err(|e| {
+            let problem = e.problem(&data_dir.join(switchboard_core::history::DB_FILE));
+            eprintln!("switchboard: {}", problem.message);
+            problem
         });
         Self {
+            history: RwLock::new(history),
             data_dir: Ok(data_dir),
             prices: Prices::new(book),
             settings: Mutex::new(settings),
@@ -89,13 +88,16 @@ impl AppState {
             refresh_lock: Arc::default(),
             http: OnceLock::new(),
             model_sets_lock: Mutex::default(),
-            spend,
         }
     }
 
     fn without_data_dir(error: IpcError) -> Self {
         Self {
-            spend: Err(error.clone()),
+            history: RwLock::new(Err(HistoryProblem {
+                kind: switchboard_core::history::HistoryProblemKind::Unavailable,
+                message: error.message.clone(),
+                path: String::new(),
+            })),
             data_dir: Err(error),
             prices: Prices::new(PriceBook::bundled()),
             settings: Mutex::new(Settings::default()),
@@ -150,9 +152,27 @@ impl AppState {
         self.http.get_or_init(http_client).clone()
     }
 
-    /// The spend ledger's writer, or why there is none (no data folder).
-    pub fn spend(&self) -> Result<&SpendLedger, IpcError> {
-        self.spend.as_ref().map_err(Clone::clone)
+    /// The run history (a cheap clone of its handle), or why it cannot be used.
+    pub fn history(&self) -> Result<History, IpcError> {
+        match &*self.history.read().unwrap_or_else(|p| p.into_inner()) {
+            Ok(h) => Ok(h.clone()),
+            Err(p) => Err(IpcError::new(IpcErrorKind::History, p.message.clone())),
+        }
+    }
+
+    /// What keeps the history from opening, if anything.
+    pub fn history_problem(&self) -> Option<HistoryProblem> {
+        self.history
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+            .err()
+            .cloned()
+    }
+
+    /// Uses `history` from now on (after "start a fresh history").
+    pub fn set_history(&self, history: History) {
+        *self.history.write().unwrap_or_else(|p| p.into_inner()) = Ok(history);
     }
 }
 

@@ -1,18 +1,20 @@
 //! Comparisons from the playground: one request to up to eight models, the events
 //! streamed to the webview over a channel in per-frame batches (see `core::batch`),
-//! and any column — or all — stoppable while it runs. Every answer's cost goes to the
-//! spend ledger as its summary passes by.
+//! and any column — or all — stoppable while it runs. Every run is saved to the history
+//! as it streams (text, then each answer's summary with its cost).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Mutex;
 
+use serde::Serialize;
 use switchboard_core::batch::{forward_batched, FRAME};
+use switchboard_core::history::{NewRun, RunRecorder, RunSource};
 use switchboard_core::runner::{CompareError, RunHandle};
-use switchboard_core::spend::{SpendLedger, SpendRecord};
-use switchboard_core::{CompareRequest, RunEvent, RunEventKind, Runner};
+use switchboard_core::{CompareRequest, RunEvent, Runner};
 use tauri::ipc::Channel;
-use tauri::{AppHandle, Manager, State};
+use tauri::{AppHandle, Emitter, Manager, State};
+use ts_rs::TS;
 
 use crate::error::{IpcError, IpcErrorKind};
 use crate::state::AppState;
@@ -42,8 +44,22 @@ impl From<CompareError> for IpcError {
     }
 }
 
-/// Starts a comparison and returns its id. Events arrive on `events` in batches until
-/// every target has sent its summary; then the channel goes quiet.
+/// A comparison that has started.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct StartedRun {
+    /// For `stop_compare`.
+    pub id: u32,
+    /// The run in the history; `None` when it could not be saved (see `history_error`).
+    #[ts(type = "number | null")]
+    pub history_id: Option<i64>,
+    /// Why this run is not being saved (a full disk, a read-only or corrupt history);
+    /// the answers stream all the same.
+    pub history_error: Option<String>,
+}
+
+/// Starts a comparison, saves it to the history as it streams, and returns its ids.
+/// Events arrive on `events` in batches until every target has sent its summary; then
+/// the channel goes quiet.
 #[tauri::command]
 pub async fn start_compare(
     app: AppHandle,
@@ -51,18 +67,42 @@ pub async fn start_compare(
     runs: State<'_, Runs>,
     request: CompareRequest,
     events: Channel<Vec<RunEvent>>,
-) -> Result<u32, IpcError> {
+) -> Result<StartedRun, IpcError> {
+    start(app, state, runs, request, events).await
+}
+
+async fn start(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    runs: State<'_, Runs>,
+    request: CompareRequest,
+    events: Channel<Vec<RunEvent>>,
+) -> Result<StartedRun, IpcError> {
     let runner =
         Runner::with_executor(state.http()?, state.providers()).with_prices(state.prices.clone());
+    let new_run = NewRun::from_compare(&request, RunSource::App);
+    // A request the runner refuses is not saved; from here on a crash leaves the run in
+    // the history with whatever had arrived, marked interrupted at the next start.
     let (handle, mut rx) = runner.start(request)?;
-    // Without a data folder nothing is recorded (the tallies say why).
-    let ledger = state.spend().ok().cloned();
+    let (recorder, history_error) = match state.history() {
+        Ok(h) => match h.begin_run(new_run).await {
+            Ok(r) => (Some(r), None),
+            Err(e) => (None, Some(format!("This run is not being saved: {e}"))),
+        },
+        Err(e) => (None, Some(format!("This run is not being saved: {e}"))),
+    };
+    let history_id = recorder.as_ref().map(RunRecorder::run_id);
+    if let Some(id) = history_id {
+        let _ = app.emit(super::history::CHANGED_EVENT, id);
+    }
     let id = runs.next.fetch_add(1, Ordering::Relaxed);
     runs.handles().insert(id, handle.clone());
     tauri::async_runtime::spawn(async move {
         let delivered = forward_batched(&mut rx, FRAME, |batch| {
-            if let Some(ledger) = &ledger {
-                record_spend(ledger, &batch);
+            // Handed to the history's writer before the webview sees the batch, so
+            // tallies asked for after a summary arrives include it.
+            if let Some(recorder) = &recorder {
+                recorder.record(&batch);
             }
             events.send(batch).is_ok()
         })
@@ -71,32 +111,26 @@ pub async fn start_compare(
             // The page that asked is gone (reloaded or closed): nobody will read the
             // answers, so stop paying for them.
             handle.cancel_all();
-            // The stopped answers still send their summaries: what they cost so far
-            // goes to the ledger all the same.
-            if let Some(ledger) = &ledger {
-                while let Some(ev) = rx.recv().await {
-                    record_spend(ledger, std::slice::from_ref(&ev));
+            // The stopped answers still send their summaries: their partial text and
+            // what they cost so far are saved all the same.
+            while let Some(ev) = rx.recv().await {
+                if let Some(recorder) = &recorder {
+                    recorder.record(std::slice::from_ref(&ev));
                 }
             }
         }
+        // Dropping the recorder writes what it still holds.
+        drop(recorder);
+        if let Some(id) = history_id {
+            let _ = app.emit(super::history::CHANGED_EVENT, id);
+        }
         app.state::<Runs>().handles().remove(&id);
     });
-    Ok(id)
-}
-
-/// Hands the batch's finished answers to the ledger's writer (a channel send: the
-/// batch goes to the webview without waiting on the disk). Queued before the batch is
-/// sent, so totals the UI asks for after seeing a summary include it.
-fn record_spend(ledger: &SpendLedger, batch: &[RunEvent]) {
-    let now = chrono::Utc::now();
-    let records: Vec<SpendRecord> = batch
-        .iter()
-        .filter_map(|ev| match &ev.event {
-            RunEventKind::Summary(s) => SpendRecord::of(s, now),
-            _ => None,
-        })
-        .collect();
-    ledger.record(records);
+    Ok(StartedRun {
+        id,
+        history_id,
+        history_error,
+    })
 }
 
 /// Stops one target of a run (`target`), or the whole run. Each stopped target keeps
@@ -122,6 +156,7 @@ mod tests {
     use switchboard_core::chat::{Usage, UsageSource};
     use switchboard_core::prices::answer_cost::{Cost, CostSource};
     use switchboard_core::runner::{Metrics, TargetStatus, TargetSummary};
+    use switchboard_core::RunEventKind;
 
     fn summary(target: u32, status: TargetStatus, input: u64, usd: Option<&str>) -> RunEvent {
         RunEvent {
@@ -149,22 +184,34 @@ mod tests {
         }
     }
 
-    #[test]
-    fn the_summaries_of_a_batch_reach_the_ledger() {
+    #[tokio::test]
+    async fn a_recorded_batch_is_in_the_tallies_once_the_history_is_flushed() {
+        use switchboard_core::chat::{ChatRequest, Target};
+        use switchboard_core::history::History;
         let dir = tempfile::tempdir().unwrap();
-        let ledger = SpendLedger::start(dir.path().to_owned(), |e| panic!("{e}")).unwrap();
-        let batch = vec![
+        let history = History::open(dir.path()).unwrap();
+        let request = CompareRequest {
+            request: ChatRequest::prompt("hi"),
+            targets: (0..3)
+                .map(|t| Target::new(format!("openai/m{t}")))
+                .collect(),
+        };
+        let recorder = history
+            .begin_run(NewRun::from_compare(&request, RunSource::App))
+            .await
+            .unwrap();
+        recorder.record(&[
             RunEvent {
                 target: 0,
                 event: RunEventKind::Delta { text: "hi".into() },
             },
             summary(0, TargetStatus::Ok, 10, Some("0.25")),
             summary(1, TargetStatus::Cancelled, 7, Some("0.05")),
-            // Refused before the provider read anything: not an answer, not recorded.
+            // Refused before the provider read anything: not an answer, not counted.
             summary(2, TargetStatus::Error, 0, Some("0")),
-        ];
-        record_spend(&ledger, &batch);
-        let totals = tauri::async_runtime::block_on(ledger.totals()).unwrap();
+        ]);
+        history.flush().unwrap();
+        let totals = history.spend_totals(chrono::Local::now()).unwrap();
         assert_eq!(totals.today_usd.to_string(), "0.3");
         let models: Vec<&str> = totals.per_model.iter().map(|m| m.model.as_str()).collect();
         assert_eq!(models, ["openai/m0", "openai/m1"]);

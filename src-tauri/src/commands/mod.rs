@@ -2,6 +2,7 @@
 
 mod about;
 pub mod compare;
+pub mod history;
 pub mod model_sets;
 pub mod models;
 pub mod price_overrides;
@@ -22,6 +23,17 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         model_sets::save_model_set,
         model_sets::delete_model_set,
         spend::spend_totals,
+        history::history_list,
+        history::history_run,
+        history::history_update,
+        history::history_set_winner,
+        history::history_rate,
+        history::history_delete,
+        history::history_restore,
+        history::history_stats,
+        history::history_status,
+        history::history_start_fresh,
+        history::history_export,
         prices::price_status,
         prices::refresh_prices,
         prices::get_currency,

@@ -39,7 +39,10 @@ async fn take_turn() -> OwnedMutexGuard<()> {
 pub struct App {
     pub client: Client,
     driver: Child,
-    root: tempfile::TempDir,
+    /// The folder everything the app writes goes to; owned (removed on drop) unless the
+    /// test gave its own (see [`App::launch_in`]).
+    root: PathBuf,
+    _owned_root: Option<tempfile::TempDir>,
     name: String,
     keychain_service: String,
     /// Released last, after `Drop` has stopped the driver and the app.
@@ -54,9 +57,19 @@ impl App {
 
     /// Like [`App::launch`], with extra environment variables for the app process.
     pub async fn launch_with_env(name: &str, env: &[(&str, &str)]) -> Result<Self, Error> {
-        let turn = take_turn().await;
         let root = tempfile::tempdir()?;
-        let data_dir = root.path().join("data");
+        let mut app = Self::launch_in(name, root.path(), env).await?;
+        app._owned_root = Some(root);
+        Ok(app)
+    }
+
+    /// Like [`App::launch_with_env`], with everything the app writes under `root`, which
+    /// the test keeps: a second launch in the same folder sees what the first left (a
+    /// restart after a crash).
+    pub async fn launch_in(name: &str, root: &Path, env: &[(&str, &str)]) -> Result<Self, Error> {
+        let turn = take_turn().await;
+        let root = root.to_owned();
+        let data_dir = root.join("data");
         let app_bin = app_binary();
         if !app_bin.exists() {
             return Err(format!(
@@ -76,9 +89,9 @@ impl App {
             // The app inherits this environment through WebKitWebDriver: keep every
             // file it writes inside the test's own folder, never in $HOME.
             .env("SWITCHBOARD_DATA_DIR", &data_dir)
-            .env("XDG_DATA_HOME", root.path().join("xdg-data"))
-            .env("XDG_CONFIG_HOME", root.path().join("xdg-config"))
-            .env("XDG_CACHE_HOME", root.path().join("xdg-cache"))
+            .env("XDG_DATA_HOME", root.join("xdg-data"))
+            .env("XDG_CONFIG_HOME", root.join("xdg-config"))
+            .env("XDG_CACHE_HOME", root.join("xdg-cache"))
             // Nothing a test starts reaches the internet: no price refresh at start-up,
             // and price sources on a closed local port (a test may override all three).
             .env("SWITCHBOARD_PRICES_REFRESH", "off")
@@ -123,6 +136,7 @@ impl App {
             client,
             driver,
             root,
+            _owned_root: None,
             name: name.to_owned(),
             keychain_service,
             _turn: turn,
@@ -131,7 +145,7 @@ impl App {
 
     /// The data folder the app was given.
     pub fn data_dir(&self) -> PathBuf {
-        self.root.path().join("data")
+        self.root.join("data")
     }
 
     /// The keychain service this app files its keys under.
@@ -157,7 +171,7 @@ impl App {
         env: &[(&str, &str)],
     ) -> Result<std::process::Output, Error> {
         let bin = cli_binary();
-        let root = self.root.path();
+        let root = &self.root;
         Command::new(&bin)
             .args(args)
             .envs(env.iter().copied())

@@ -71,7 +71,10 @@ async fn a_comparison_streams_to_the_page_in_batches_with_a_summary_per_column()
             vec![request],
         )
         .await?;
-    assert!(started["run"].is_number(), "{started}");
+    assert!(started["run"]["id"].is_number(), "{started}");
+    // Saved to the history from the start, with nothing wrong to report.
+    assert!(started["run"]["history_id"].is_number(), "{started}");
+    assert!(started["run"]["history_error"].is_null(), "{started}");
 
     // Every column sends a summary; wait for the three.
     let deadline = Instant::now() + Duration::from_secs(30);

@@ -16,8 +16,8 @@ export interface StartedRun {
 
 /**
  * A mocked core for the playground: `start_compare` records each run and hands the test
- * its channel; `stop_compare` answers true; `estimate_inputs` and `spend_totals` answer
- * plainly. `extra` adds or replaces handlers.
+ * its channel (answering a `StartedRun`); `stop_compare` answers true; `estimate_inputs`,
+ * `spend_totals` and the (empty) history answer plainly. `extra` adds or replaces handlers.
  */
 export function mockCompareCore(extra: Record<string, Handler> = {}): { runs: StartedRun[]; calls: Call[] } {
   const runs: StartedRun[] = [];
@@ -26,7 +26,7 @@ export function mockCompareCore(extra: Record<string, Handler> = {}): { runs: St
       const a = args as unknown as { request: CompareRequest; events: Channel<RunEvent[]> };
       const id = runs.length + 1;
       runs.push({ id, request: a.request, emit: (events) => a.events.onmessage(events) });
-      return id;
+      return { id, history_id: 1000 + id };
     },
     stop_compare: () => true,
     estimate_inputs: (args) =>
@@ -43,6 +43,8 @@ export function mockCompareCore(extra: Record<string, Handler> = {}): { runs: St
       })),
     spend_totals: () => ({ today_usd: "0.5", month_usd: "2.25", per_model: [], unpriced_answers: 0 }),
     get_currency: () => ({ code: "USD", per_usd: "1" }),
+    history_list: () => ({ runs: [], total: 0, next: null }),
+    history_status: () => null,
     ...extra,
   });
   return { runs, calls };

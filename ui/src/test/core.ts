@@ -10,6 +10,7 @@ import { sampleOverview } from "./providers";
  * `price_status` and `get_currency` answer with `prices`; the user has no prices of their own;
  * `list_providers` answers with what `providers` returns (the sample providers unless
  * given), asked afresh on every call; throwing an `IpcError` from it makes the call reject.
+ * The history is empty and healthy.
  */
 export function mockCore(
   answer: { info: AppInfo } | { error: IpcError },
@@ -27,6 +28,8 @@ export function mockCore(
     model_price: () => null,
     list_providers: () => providers(),
     spend_totals: () => ({ today_usd: "0", month_usd: "0", per_model: [], unpriced_answers: 0, skipped_lines: 0 }),
+    history_list: () => ({ runs: [], total: 0, next: null }),
+    history_status: () => null,
   });
 }
 

@@ -9,16 +9,20 @@ export type Call = { cmd: string; args: InvokeArgs | undefined };
 
 /**
  * A mocked core answering each command in `handlers`; any other command rejects. Every call
- * is recorded, in order, in the array returned.
+ * is recorded, in order, in the array returned. `events: true` also mocks app events.
  */
-export function mockCommands(handlers: Record<string, Handler>): Call[] {
+export function mockCommands(handlers: Record<string, Handler>, options: { events?: boolean } = {}): Call[] {
   const calls: Call[] = [];
-  mockIPC((cmd, args) => {
-    calls.push({ cmd, args });
-    const handler = Object.hasOwn(handlers, cmd) ? handlers[cmd] : undefined;
-    if (!handler) throw { kind: "internal", message: `unexpected command ${cmd}` };
-    return handler(args);
-  });
+  mockIPC(
+    (cmd, args) => {
+      calls.push({ cmd, args });
+      const handler = Object.hasOwn(handlers, cmd) ? handlers[cmd] : undefined;
+      if (!handler) throw { kind: "internal", message: `unexpected command ${cmd}` };
+      return handler(args);
+    },
+    // With `events`, the core's app events can be sent with `emit` from @tauri-apps/api/event.
+    { shouldMockEvents: options.events === true },
+  );
   return calls;
 }
 

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::Args;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
 use switchboard_core::chat::{ChatRequest, Message, Params, Target, UsageSource};
+use switchboard_core::history::RunRecorder;
 use switchboard_core::model_sets;
 use switchboard_core::prices::answer_cost::CostSource;
 use switchboard_core::prices::book::Prices;
@@ -14,6 +15,7 @@ use switchboard_core::{
     CompareRequest, RunEvent, RunEventKind, Runner, TargetStatus, TargetSummary,
 };
 
+use crate::history;
 use crate::options::{runtime, ProviderArgs, USAGE_ERROR};
 use crate::price_book::{load_book, load_currency, require_data_dir};
 
@@ -45,6 +47,11 @@ came back) or unpriced (`switchboard prices set` gives a model your own price).
 With --json, stdout has one JSON object per line: one {\"event\":\"estimate\",…} per model,
 every event as it happens ({\"target\",\"model\",\"event\":\"delta\",\"text\"}, …), then one
 {\"event\":\"summary\",…} per model with its usage and cost.
+
+Every run is saved to the history as it streams (`switchboard history`, and the app's
+sidebar), so even a run cut short by a crash keeps what had arrived; --no-save skips it.
+The saved run's id is printed at the end (stderr); with --json every summary carries it
+as `history_id` (null when the run is not saved).
 The exit status is non-zero only when every model failed.";
 
 #[derive(Debug, Args)]
@@ -75,6 +82,10 @@ pub struct CompareArgs {
     /// Print JSON lines (events, then one summary per model) instead of text
     #[arg(long)]
     pub json: bool,
+
+    /// Do not save this run to the history
+    #[arg(long)]
+    pub no_save: bool,
 
     #[command(flatten)]
     pub providers: ProviderArgs,
@@ -168,13 +179,24 @@ pub fn run(args: CompareArgs) -> ExitCode {
     let labels = labels(&req.targets);
     let currency = load_currency();
     print_estimates(&req, &runner, &labels, &currency, args.json);
-    let summaries = rt.block_on(async {
+    // Opened before the run (off the executor: opening reads and may upgrade the file).
+    let history = if args.no_save {
+        None
+    } else {
+        history::record::open()
+    };
+    let new_run = history::record::new_run(&req);
+    let result = rt.block_on(async {
         let (handle, mut rx) = match runner.start(req) {
             Ok(x) => x,
             Err(e) => return Err(e.to_string()),
         };
+        // Saved before the first event is read: events wait in the channel meanwhile,
+        // so every delta reaches the history.
+        let recorder = history::record::begin(history.as_ref(), new_run).await;
+        let history_id = recorder.as_ref().map(RunRecorder::run_id);
         let mut out = if args.json {
-            Output::Json
+            Output::Json { history_id }
         } else if std::io::stdout().is_terminal() {
             Output::Live(Live {
                 current: None,
@@ -197,23 +219,47 @@ pub fn run(args: CompareArgs) -> ExitCode {
                 }
             };
             let Some(ev) = ev else { break };
-            out.event(&ev, &labels);
-            if let RunEventKind::Summary(s) = ev.event {
-                summaries.push((ev.target, *s));
+            // What else has already arrived goes with it: one hand-off to the history's
+            // writer per batch, not per token.
+            let mut batch = vec![ev];
+            while batch.len() < MAX_BATCH {
+                match rx.try_recv() {
+                    Ok(more) => batch.push(more),
+                    Err(_) => break,
+                }
+            }
+            for ev in &batch {
+                out.event(ev, &labels);
+            }
+            if let Some(r) = &recorder {
+                r.record(&batch);
+            }
+            for ev in batch {
+                if let RunEventKind::Summary(s) = ev.event {
+                    summaries.push((ev.target, *s));
+                }
             }
         }
-        Ok(summaries)
+        // Dropping the recorder hands the writer what it still holds.
+        drop(recorder);
+        Ok((summaries, history_id))
     });
-    let mut summaries = match summaries {
+    let (mut summaries, history_id) = match result {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(USAGE_ERROR);
         }
     };
+    if let Some(h) = &history {
+        history::record::finish(h);
+    }
     summaries.sort_by_key(|(i, _)| *i);
     if !args.json {
         print_table(&summaries, &labels, &currency);
+    }
+    if let (false, Some(id)) = (args.json, history_id) {
+        eprintln!("saved to the history as run {id} (switchboard history show {id})");
     }
     if summaries.iter().all(|(_, s)| s.status != TargetStatus::Ok) {
         ExitCode::FAILURE
@@ -237,9 +283,12 @@ fn labels(targets: &[Target]) -> Vec<String> {
         .collect()
 }
 
+/// The most events handed to the history's writer at once.
+const MAX_BATCH: usize = 256;
+
 enum Output {
-    /// One JSON object per line.
-    Json,
+    /// One JSON object per line; summaries carry the run's id in the history.
+    Json { history_id: Option<i64> },
     /// A terminal: text as it streams, every line prefixed by its model.
     Live(Live),
     /// Not a terminal: each answer as one section when it ends.
@@ -252,11 +301,14 @@ impl Output {
         let mut stdout = std::io::stdout().lock();
         // A closed stdout (e.g. `| head`) must not stop the run; writes are best effort.
         match self {
-            Output::Json => {
+            Output::Json { history_id } => {
                 if let Ok(mut v) = serde_json::to_value(ev) {
                     if let Some(obj) = v.as_object_mut() {
                         if !obj.contains_key("model") {
                             obj.insert("model".into(), serde_json::Value::String(label.to_owned()));
+                        }
+                        if matches!(ev.event, RunEventKind::Summary(_)) {
+                            obj.insert("history_id".into(), (*history_id).into());
                         }
                     }
                     let _ = writeln!(stdout, "{v}");

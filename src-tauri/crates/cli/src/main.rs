@@ -3,6 +3,7 @@
 
 mod compare;
 mod cost;
+mod history;
 mod keys;
 mod models;
 mod options;
@@ -43,6 +44,8 @@ enum Command {
     Prices(prices::PricesArgs),
     /// Keys in the OS keychain: set, list, test, delete, import from the environment
     Keys(keys::KeysArgs),
+    /// Saved runs: list, search, show, export, spend stats
+    History(history::HistoryArgs),
 }
 
 fn main() -> ExitCode {
@@ -54,6 +57,7 @@ fn main() -> ExitCode {
         Command::Cost(args) => cost::run(args),
         Command::Prices(args) => prices::run(args),
         Command::Keys(args) => keys::run(args),
+        Command::History(args) => history::run(args),
     }
 }
 

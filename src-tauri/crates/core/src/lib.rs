@@ -12,6 +12,7 @@ pub mod atomic_file;
 pub mod batch;
 pub mod chat;
 pub mod error;
+pub mod history;
 pub mod http;
 pub mod json_file;
 pub mod keys;

@@ -118,6 +118,17 @@ export class Playground {
     this.save();
   }
 
+  /**
+   * A saved run back in the playground (re-run, fork): its targets as the columns, its
+   * system prompt, and its prompt in the draft. Whatever was on screen goes, as with a
+   * named set; the caller sends, or lets the user edit first.
+   */
+  loadRun(setups: readonly ColumnSetup[], system: string, prompt: string): void {
+    this.loadSetups(setups);
+    this.system = system;
+    this.draft = prompt;
+  }
+
   /** Keeps only `column` in the next turns; the others stay on screen, paused. */
   continueWith(column: Column): void {
     for (const c of this.columns) c.paused = c !== column;

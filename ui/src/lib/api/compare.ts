@@ -2,6 +2,7 @@ import { Channel } from "@tauri-apps/api/core";
 import type { CompareRequest } from "../bindings/CompareRequest";
 import type { ProviderModels } from "../bindings/ProviderModels";
 import type { RunEvent } from "../bindings/RunEvent";
+import type { StartedRun } from "../bindings/StartedRun";
 import { call } from "./invoke";
 
 /**
@@ -10,11 +11,15 @@ import { call } from "./invoke";
  * column has sent its `summary`. Resolves with the run's id, for `stopCompare`.
  * Rejects with kind `invalid_input` when the request cannot start (no models, more
  * than eight, no message).
+ *
+ * The core answers a `StartedRun` (the run's id and its history id); a core from before
+ * the history answered the bare id, which is read the same way.
  */
-export function startCompare(request: CompareRequest, onEvents: (events: RunEvent[]) => void): Promise<number> {
+export async function startCompare(request: CompareRequest, onEvents: (events: RunEvent[]) => void): Promise<number> {
   const events = new Channel<RunEvent[]>();
   events.onmessage = onEvents;
-  return call<number>("start_compare", { request, events });
+  const started = await call<StartedRun | number>("start_compare", { request, events });
+  return typeof started === "number" ? started : started.id;
 }
 
 /**

@@ -2,6 +2,21 @@
 export { appInfo } from "./app";
 export { providerModels, startCompare, stopCompare } from "./compare";
 export { isIpcError, toIpcError } from "./errors";
+export {
+  emptyQuery,
+  historyDelete,
+  historyExport,
+  historyList,
+  historyRate,
+  historyRestore,
+  historyRun,
+  historySetWinner,
+  historyStartFresh,
+  historyStats,
+  historyStatus,
+  historyUpdate,
+  onHistoryChanged,
+} from "./history";
 export { deleteModelSet, listModelSets, saveModelSet } from "./modelSets";
 export {
   estimateInputs,

@@ -3,4 +3,4 @@
 /**
  * Stable discriminator of an [`IpcError`].
  */
-export type IpcErrorKind = "data_dir" | "invalid_input" | "settings" | "prices" | "keychain" | "provider_settings" | "model_sets" | "spend" | "internal";
+export type IpcErrorKind = "data_dir" | "invalid_input" | "settings" | "prices" | "keychain" | "provider_settings" | "model_sets" | "spend" | "history" | "not_found" | "internal";

@@ -40,6 +40,11 @@ export const icons = {
   sliders: ["M4 6h10", "M18 6h2", "M16 4v4", "M4 12h4", "M12 12h8", "M10 10v4", "M4 18h12", "M20 18h0", "M18 16v4"],
   bookmark: ["M6 3h12v18l-6-4.5L6 21Z"],
   reply: ["M9 14 4 9l5-5", "M4 9h10a6 6 0 0 1 6 6v4"],
+  star: ["M12 3.5l2.6 5.3 5.9.9-4.3 4.1 1 5.8-5.2-2.7-5.2 2.7 1-5.8-4.3-4.1 5.9-.9Z"],
+  trophy: ["M8 4h8v5a4 4 0 0 1-8 0Z", "M8 6H5a3 3 0 0 0 3 3", "M16 6h3a3 3 0 0 1-3 3", "M12 13v4", "M8.5 20h7", "M10 17h4v3h-4Z"],
+  trash: ["M4 7h16", "M10 11v6", "M14 11v6", "M6 7l1 13h10l1-13", "M9 7V4h6v3"],
+  download: ["M12 4v11", "m7 10 5 5 5-5", "M5 20h14"],
+  fork: ["M6 3v6a3 3 0 0 0 3 3h6a3 3 0 0 0 3-3V3", "M12 12v9"],
 } as const satisfies Record<string, readonly string[]>;
 
 export type IconName = keyof typeof icons;

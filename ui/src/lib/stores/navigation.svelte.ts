@@ -1,4 +1,4 @@
-export type View = "compare" | "settings";
+export type View = "compare" | "settings" | "spend";
 export type SettingsSection = "providers" | "appearance" | "about";
 
 /** Which view fills the main area, and which settings section to bring into view. */
@@ -10,6 +10,12 @@ export class Navigation {
   openSettings(section: SettingsSection | null = null): void {
     this.section = section;
     this.view = "settings";
+  }
+
+  /** The spend dashboard in the main area. */
+  openSpend(): void {
+    this.section = null;
+    this.view = "spend";
   }
 
   back(): void {

@@ -1,16 +1,13 @@
-//! The spend ledger: what every finished answer cost, so the playground's tallies
-//! (today, this month, per model) survive restarts. One JSON line per answer in
-//! `spend.jsonl` in the data folder — appended, never rewritten — summed with
-//! `Decimal`, never floats. Deliberately small: the history database will take this
-//! over, and the file is easy to import then.
+//! The spend tallies (today, this month, per model) and the records they are summed
+//! from, with `Decimal`, never floats. The history database (`history::History::
+//! spend_totals`) now keeps every answer and feeds them; `spend.jsonl`, one JSON line per
+//! answer, is what earlier versions wrote — still readable with [`read`].
 
-mod ledger;
 mod record;
 mod totals;
 
 use std::path::PathBuf;
 
-pub use ledger::SpendLedger;
 pub use record::{append, path, read, Ledger, SpendRecord};
 pub use totals::{ModelSpend, SpendTotals};
 
