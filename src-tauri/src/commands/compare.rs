@@ -84,13 +84,15 @@ async fn start(
     // A request the runner refuses is not saved; from here on a crash leaves the run in
     // the history with whatever had arrived, marked interrupted at the next start.
     let (handle, mut rx) = runner.start(request)?;
-    let (recorder, history_error) = match state.history() {
+    let history = state.history();
+    let (recorder, history_error) = match &history {
         Ok(h) => match h.begin_run(new_run).await {
             Ok(r) => (Some(r), None),
             Err(e) => (None, Some(format!("This run is not being saved: {e}"))),
         },
         Err(e) => (None, Some(format!("This run is not being saved: {e}"))),
     };
+    let history = history.ok();
     let history_id = recorder.as_ref().map(RunRecorder::run_id);
     if let Some(id) = history_id {
         let _ = app.emit(super::history::CHANGED_EVENT, id);
@@ -121,7 +123,24 @@ async fn start(
         }
         // Dropping the recorder writes what it still holds.
         drop(recorder);
-        if let Some(id) = history_id {
+        if let (Some(id), Some(h)) = (history_id, history) {
+            // A write that failed on the way (a full disk) is told, not swallowed: the
+            // answers are still on screen, the saved run may lack their end.
+            let failed = tauri::async_runtime::spawn_blocking(move || {
+                h.flush()
+                    .err()
+                    .map(|e| e.to_string())
+                    .or_else(|| h.take_write_error())
+            })
+            .await
+            .ok()
+            .flatten();
+            if let Some(e) = failed {
+                let _ = app.emit(
+                    super::history::WRITE_FAILED_EVENT,
+                    format!("This run was not saved whole: {e}"),
+                );
+            }
             let _ = app.emit(super::history::CHANGED_EVENT, id);
         }
         app.state::<Runs>().handles().remove(&id);

@@ -16,6 +16,8 @@ use crate::state::AppState;
 
 /// The app-wide notice that a run was added, finished or changed (payload: its id).
 pub const CHANGED_EVENT: &str = "history-changed";
+/// A run's answers could not all be written (payload: what went wrong, for the user).
+pub const WRITE_FAILED_EVENT: &str = "history-write-failed";
 
 impl From<HistoryError> for IpcError {
     fn from(e: HistoryError) -> Self {

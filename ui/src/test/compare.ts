@@ -26,7 +26,7 @@ export function mockCompareCore(extra: Record<string, Handler> = {}): { runs: St
       const a = args as unknown as { request: CompareRequest; events: Channel<RunEvent[]> };
       const id = runs.length + 1;
       runs.push({ id, request: a.request, emit: (events) => a.events.onmessage(events) });
-      return { id, history_id: 1000 + id };
+      return { id, history_id: 1000 + id, history_error: null };
     },
     stop_compare: () => true,
     estimate_inputs: (args) =>

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Args;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
 use switchboard_core::chat::{ChatRequest, Message, Params, Target, UsageSource};
-use switchboard_core::history::RunRecorder;
+use switchboard_core::history::{RunDetail, RunRecorder};
 use switchboard_core::model_sets;
 use switchboard_core::prices::answer_cost::CostSource;
 use switchboard_core::prices::book::Prices;
@@ -52,6 +52,12 @@ Every run is saved to the history as it streams (`switchboard history`, and the 
 sidebar), so even a run cut short by a crash keeps what had arrived; --no-save skips it.
 The saved run's id is printed at the end (stderr); with --json every summary carries it
 as `history_id` (null when the run is not saved).
+
+--rerun ID sends a saved run again, exactly: its system prompt and prompt, and each model
+with the params, system prompt and whole conversation it was sent, in the same order. It
+takes no prompt, -m, --set, --system or --param (to ask other models, start a new
+comparison); the new run is saved as a run of its own, pointing back to ID.
+
 The exit status is non-zero only when every model failed.";
 
 #[derive(Debug, Args)]
@@ -62,7 +68,7 @@ pub struct CompareArgs {
         short = 'm',
         long = "model",
         value_name = "MODEL",
-        required_unless_present = "set"
+        required_unless_present_any = ["set", "rerun"]
     )]
     pub models: Vec<String>,
 
@@ -87,11 +93,21 @@ pub struct CompareArgs {
     #[arg(long)]
     pub no_save: bool,
 
+    /// Send the saved run ID again, exactly as it was sent (its models, params, system
+    /// prompts and messages); refuses a prompt, -m, --set, --system and --param
+    #[arg(
+        long,
+        value_name = "ID",
+        conflicts_with_all = ["prompt", "models", "set", "system", "params"]
+    )]
+    pub rerun: Option<i64>,
+
     #[command(flatten)]
     pub providers: ProviderArgs,
 
     /// The prompt; `-` reads it from standard input
-    pub prompt: String,
+    #[arg(required_unless_present = "rerun")]
+    pub prompt: Option<String>,
 }
 
 /// `provider/model@k=v@k=v` → a target.
@@ -128,15 +144,37 @@ fn saved_set(name: &str) -> Result<Vec<Target>, String> {
     })
 }
 
-fn build(args: &CompareArgs) -> Result<(CompareRequest, Runner), String> {
-    let prompt = if args.prompt == "-" {
+/// The comparison the command line asks for: `rerun`'s request when given, else the
+/// prompt and models.
+fn build(
+    args: &CompareArgs,
+    rerun: Option<&RunDetail>,
+) -> Result<(CompareRequest, Runner), String> {
+    let req = match rerun {
+        Some(run) => history::record::rerun_request(run),
+        None => request(args)?,
+    };
+    let providers = args.providers.providers()?;
+    for t in &req.targets {
+        providers.check(&t.model).map_err(|e| e.to_string())?;
+    }
+    let runner = Runner::new(providers, args.providers.timeouts()?)
+        .map_err(|e| e.to_string())?
+        .with_prices(Prices::new(load_book()));
+    Ok((req, runner))
+}
+
+/// The prompt, system prompt, params and models of the command line.
+fn request(args: &CompareArgs) -> Result<CompareRequest, String> {
+    let prompt = args.prompt.as_deref().ok_or("a prompt is needed")?;
+    let prompt = if prompt == "-" {
         let mut s = String::new();
         std::io::stdin()
             .read_to_string(&mut s)
             .map_err(|e| format!("could not read the prompt from stdin: {e}"))?;
         s
     } else {
-        args.prompt.clone()
+        prompt.to_owned()
     };
     if prompt.trim().is_empty() {
         return Err("the prompt is empty".into());
@@ -152,40 +190,43 @@ fn build(args: &CompareArgs) -> Result<(CompareRequest, Runner), String> {
     for m in &args.models {
         targets.push(parse_target(m)?);
     }
-    let providers = args.providers.providers()?;
-    for t in &targets {
-        providers.check(&t.model).map_err(|e| e.to_string())?;
-    }
-    let runner = Runner::new(providers, args.providers.timeouts()?)
-        .map_err(|e| e.to_string())?
-        .with_prices(Prices::new(load_book()));
     let request = ChatRequest {
         system: args.system.clone(),
         messages: vec![Message::user(prompt)],
         params,
     };
-    Ok((CompareRequest { request, targets }, runner))
+    Ok(CompareRequest { request, targets })
 }
 
 pub fn run(args: CompareArgs) -> ExitCode {
-    let (req, runner, rt) =
-        match build(&args).and_then(|(req, runner)| Ok((req, runner, runtime()?))) {
-            Ok(x) => x,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return ExitCode::from(USAGE_ERROR);
-            }
-        };
+    // A re-run reads the saved run first: an unknown id or an unreadable history is an
+    // error (exit 1), where saving only warns.
+    let rerun = match args.rerun.map(history::record::rerun).transpose() {
+        Ok(r) => r,
+        Err(f) => return history::fail(&f),
+    };
+    let (req, runner, rt) = match build(&args, rerun.as_ref().map(|(_, run)| run))
+        .and_then(|(req, runner)| Ok((req, runner, runtime()?)))
+    {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(USAGE_ERROR);
+        }
+    };
     let labels = labels(&req.targets);
     let currency = load_currency();
     print_estimates(&req, &runner, &labels, &currency, args.json);
     // Opened before the run (off the executor: opening reads and may upgrade the file).
     let history = if args.no_save {
         None
+    } else if let Some((h, _)) = rerun {
+        Some(h)
     } else {
         history::record::open()
     };
-    let new_run = history::record::new_run(&req);
+    let mut new_run = history::record::new_run(&req);
+    new_run.parent_id = args.rerun;
     let result = rt.block_on(async {
         let (handle, mut rx) = match runner.start(req) {
             Ok(x) => x,
@@ -259,7 +300,11 @@ pub fn run(args: CompareArgs) -> ExitCode {
         print_table(&summaries, &labels, &currency);
     }
     if let (false, Some(id)) = (args.json, history_id) {
-        eprintln!("saved to the history as run {id} (switchboard history show {id})");
+        let of = args
+            .rerun
+            .map(|p| format!(", a re-run of run {p}"))
+            .unwrap_or_default();
+        eprintln!("saved to the history as run {id}{of} (switchboard history show {id})");
     }
     if summaries.iter().all(|(_, s)| s.status != TargetStatus::Ok) {
         ExitCode::FAILURE

@@ -507,3 +507,224 @@ fn kill_9_mid_stream_keeps_the_partial_answer_marked_interrupted() {
     let found = env.json(&["history", "search", "word1", "--json"]);
     assert_eq!(found["runs"][0]["id"], id);
 }
+
+/// Issue 7: the winner is picked from the CLI, by model or by position, into the same
+/// history the app reads; `--clear` removes it.
+#[test]
+fn winner_by_model_or_position_is_saved_listed_and_cleared() {
+    let env = Env::new(Some(answering_mock()));
+    let (_, id) = env.compare(&["openai/gpt-4o", "openai/mystery-model"], "Pick one");
+    let id = id.unwrap();
+    let ids = id.to_string();
+    let winners = |detail: &Value| -> Vec<bool> {
+        detail["responses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["winner"].as_bool().unwrap())
+            .collect()
+    };
+
+    // By model id; --json prints the run's summary.
+    let summary = env.json(&["history", "winner", &ids, "openai/mystery-model", "--json"]);
+    assert_eq!(summary["id"], id);
+    assert_eq!(summary["winner"], "openai/mystery-model");
+    let detail = env.json(&["history", "show", &ids, "--json"]);
+    assert_eq!(winners(&detail), [false, true]);
+    let page = env.json(&["history", "list", "--json"]);
+    assert_eq!(page["runs"][0]["winner"], "openai/mystery-model");
+    let page = env.json(&["history", "list", "--winner", "--json"]);
+    assert_eq!(page["total"], 1);
+
+    // By position, 0-based as `history show --json` numbers them: one winner at a time.
+    let said = env.ok(&["history", "winner", &ids, "0"]);
+    assert!(
+        said.contains("the winner is openai/gpt-4o (position 0)"),
+        "{said}"
+    );
+    let detail = env.json(&["history", "show", &ids, "--json"]);
+    assert_eq!(detail["responses"][0]["position"], 0);
+    assert_eq!(winners(&detail), [true, false]);
+    let shown = env.ok(&["history", "show", &ids]);
+    assert!(shown.contains("── openai/gpt-4o ── winner"), "{shown}");
+    let stats = env.json(&["history", "stats", "--by", "model", "--json"]);
+    let gpt = stats
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["key"] == "openai/gpt-4o")
+        .unwrap();
+    assert_eq!(gpt["wins"], 1);
+
+    // --clear removes it.
+    let summary = env.json(&["history", "winner", &ids, "--clear", "--json"]);
+    assert_eq!(summary["winner"], Value::Null);
+    let detail = env.json(&["history", "show", &ids, "--json"]);
+    assert_eq!(winners(&detail), [false, false]);
+    assert_eq!(
+        env.json(&["history", "list", "--json"])["runs"][0]["winner"],
+        Value::Null
+    );
+    assert!(env
+        .ok(&["history", "winner", &ids, "--clear"])
+        .contains("no winner"));
+
+    // Bad targets and runs are clear errors that change nothing.
+    env.ok(&["history", "winner", &ids, "openai/gpt-4o"]);
+    for (args, code, says) in [
+        (vec!["7"], 1, "no answer at position 7"),
+        (vec!["openai/nope"], 1, "did not ask openai/nope"),
+        (vec![], 2, "required"),
+        (vec!["0", "--clear"], 2, "cannot be used"),
+    ] {
+        let mut all = vec!["history", "winner", ids.as_str()];
+        all.extend(args.iter().copied());
+        let out = env.run(&all);
+        assert_eq!(out.status.code(), Some(code), "{all:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(says), "{all:?}: {stderr}");
+    }
+    let out = env.run(&["history", "winner", &ids, "openai/nope"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("its answers: 0 openai/gpt-4o, 1 openai/mystery-model"),
+        "{stderr}"
+    );
+    let out = env.run(&["history", "winner", "99", "0"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no run 99"));
+    let detail = env.json(&["history", "show", &ids, "--json"]);
+    assert_eq!(winners(&detail), [true, false], "errors change nothing");
+}
+
+#[test]
+fn winner_by_a_model_asked_twice_asks_for_the_position() {
+    let env = Env::new(Some(answering_mock()));
+    let (_, id) = env.compare(&["openai/gpt-4o", "openai/gpt-4o"], "Twice");
+    let ids = id.unwrap().to_string();
+    let out = env.run(&["history", "winner", &ids, "openai/gpt-4o"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("positions 0, 1"), "{stderr}");
+    assert!(stderr.contains("give the position"), "{stderr}");
+    env.ok(&["history", "winner", &ids, "1"]);
+    let detail = env.json(&["history", "show", &ids, "--json"]);
+    assert_eq!(detail["responses"][0]["winner"], false);
+    assert_eq!(detail["responses"][1]["winner"], true);
+}
+
+/// The chat requests the mock received, each as its JSON body, sorted by model (the
+/// models are asked at once, so they arrive in any order).
+fn chat_bodies(env: &Env, from: usize) -> Vec<Value> {
+    let mock = env.mock.as_ref().unwrap();
+    let mut bodies: Vec<Value> = mock.requests.lock().unwrap()[from..]
+        .iter()
+        .filter(|r| r.path.ends_with("/chat/completions"))
+        .map(|r| r.json())
+        .collect();
+    bodies.sort_by_key(|b| b["model"].as_str().unwrap_or_default().to_owned());
+    bodies
+}
+
+/// Issue 7: re-run from the CLI sends the saved run again, exactly, and saves it anew.
+#[test]
+fn compare_rerun_sends_the_saved_run_again_and_saves_a_new_run() {
+    let env = Env::new(Some(answering_mock()));
+    let first = env.ok(&[
+        "compare",
+        "--json",
+        "--system",
+        "Be brief",
+        "--param",
+        "seed=7",
+        "-m",
+        "openai/gpt-4o@temperature=0.3",
+        "-m",
+        "openai/mystery-model@max_tokens=50",
+        "Tell me about zebras",
+    ]);
+    let first = summaries(&json_lines(first.as_bytes()))[0]["history_id"]
+        .as_i64()
+        .unwrap();
+    let sent = chat_bodies(&env, 0);
+    assert_eq!(sent.len(), 2);
+    let seen = env.mock.as_ref().unwrap().requests();
+
+    let lines = json_lines(
+        env.ok(&["compare", "--json", "--rerun", &first.to_string()])
+            .as_bytes(),
+    );
+    let s = summaries(&lines);
+    assert_eq!(s.len(), 2);
+    assert_eq!(s[0]["model"], "openai/gpt-4o");
+    assert_eq!(s[1]["model"], "openai/mystery-model");
+    let second = s[0]["history_id"].as_i64().expect("the re-run is saved");
+    assert_ne!(second, first);
+
+    // The same models, each with the same messages, system prompt and params.
+    let resent = chat_bodies(&env, seen);
+    assert_eq!(resent, sent);
+    assert_eq!(resent[0]["model"], "gpt-4o");
+    assert_eq!(resent[0]["temperature"], 0.3);
+    assert_eq!(resent[1]["max_tokens"], 50);
+    let messages = resent[0]["messages"].to_string();
+    assert!(messages.contains("Be brief"), "{messages}");
+    assert!(messages.contains("Tell me about zebras"), "{messages}");
+
+    // A second run, with the first's prompt and what each model was sent.
+    let page = env.json(&["history", "list", "--json"]);
+    assert_eq!(page["total"], 2);
+    let a = env.json(&["history", "show", &first.to_string(), "--json"]);
+    let b = env.json(&["history", "show", &second.to_string(), "--json"]);
+    assert_eq!(b["prompt"], a["prompt"]);
+    assert_eq!(b["prompt"], "Tell me about zebras");
+    assert_eq!(b["system"], a["system"]);
+    assert_eq!(b["parent_id"], first);
+    assert_eq!(b["summary"]["models"], a["summary"]["models"]);
+    for (ra, rb) in a["responses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(b["responses"].as_array().unwrap())
+    {
+        for field in ["position", "model", "params", "system", "messages"] {
+            assert_eq!(rb[field], ra[field], "{field}");
+        }
+        assert_eq!(rb["status"], "ok");
+    }
+
+    // Text mode says which run it re-ran.
+    let out = env.run(&["compare", "--rerun", &first.to_string()]);
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("a re-run of run 1"), "{stderr}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("giraffes"));
+}
+
+#[test]
+fn compare_rerun_of_an_unknown_run_or_unreadable_history_fails() {
+    let env = Env::new(Some(answering_mock()));
+    let out = env.run(&["compare", "--rerun", "42"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no run 42"));
+    // -m, --set, --system, --param or a prompt with --rerun: refused.
+    for extra in [
+        &["-m", "openai/gpt-4o"][..],
+        &["--system", "x"],
+        &["--param", "seed=1"],
+        &["--set", "mine"],
+        &["hello"],
+    ] {
+        let mut args = vec!["compare", "--rerun", "1"];
+        args.extend(extra);
+        assert_eq!(env.run(&args).status.code(), Some(2), "{args:?}");
+    }
+    assert_eq!(env.mock.as_ref().unwrap().requests(), 0, "nothing was sent");
+
+    std::fs::write(env.data.path().join("history.db"), b"not a database").unwrap();
+    let out = env.run(&["compare", "--rerun", "1"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("cannot be read"), "{stderr}");
+    assert!(stderr.contains("history reset --keep-old"), "{stderr}");
+}

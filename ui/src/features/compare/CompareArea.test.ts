@@ -91,6 +91,29 @@ describe("the playground", () => {
     expect(sent(calls, "start_compare")).toHaveLength(1);
   });
 
+  it("says when a run is not being saved, and streams it all the same", async () => {
+    const user = userEvent.setup();
+    const { runs } = mockCompareCore({
+      app_info: () => sampleInfo,
+      list_providers: () => sampleOverview,
+      provider_models: (args) => ({ provider: (args as { provider: string }).provider, models: [], error: null, hint: null }),
+      start_compare: (args) => {
+        const a = args as unknown as { events: { onmessage: (e: unknown) => void } };
+        runs.push({ id: 1, request: (args as never as { request: never }).request, emit: (events) => a.events.onmessage(events) });
+        return { id: 1, history_id: null, history_error: "This run is not being saved: cannot use /data/history.db: No space left on device" };
+      },
+    });
+    render(App);
+    await withColumns(user, "openai/gpt-4o");
+    await user.type(screen.getByTestId("prompt-input"), "x");
+    await user.click(screen.getByTestId("send-button"));
+    const notice = await screen.findByTestId("not-saved");
+    expect(notice).toHaveTextContent("No space left on device");
+    expect(notice).toHaveTextContent("stream all the same");
+    runs[0]!.emit([{ target: 0, event: "delta", text: "Still here" }]);
+    await waitFor(() => expect(screen.getByTestId("answer-text")).toHaveTextContent("Still here"));
+  });
+
   it("renders a hostile answer as inert text", async () => {
     const user = userEvent.setup();
     const { runs } = core();

@@ -39,6 +39,11 @@ export class Playground {
     const answers = this.columns.flatMap((c) => c.answers.filter((a) => a.turn === turn));
     return { turn, answers, ...turnMarks(answers) };
   });
+  /**
+   * Why the latest run is not being saved to the history (a full disk, a read-only or
+   * damaged history); null when it is. Its answers stream all the same.
+   */
+  notSaved: string | null = $state(null);
   #runs = new Set<RunSlot>();
   #estimateRequest = 0;
   #storage: Storage | null;
@@ -230,7 +235,9 @@ export class Playground {
       }
     };
     try {
-      slot.id = await startCompare({ request, targets }, onEvents);
+      const started = await startCompare({ request, targets }, onEvents);
+      slot.id = started.id;
+      this.notSaved = started.history_error;
       for (const target of slot.pendingStops) await stopCompare(slot.id, target).catch(() => false);
     } catch (reason: unknown) {
       const error = toIpcError(reason);

@@ -15,11 +15,10 @@ import { call } from "./invoke";
  * The core answers a `StartedRun` (the run's id and its history id); a core from before
  * the history answered the bare id, which is read the same way.
  */
-export async function startCompare(request: CompareRequest, onEvents: (events: RunEvent[]) => void): Promise<number> {
+export function startCompare(request: CompareRequest, onEvents: (events: RunEvent[]) => void): Promise<StartedRun> {
   const events = new Channel<RunEvent[]>();
   events.onmessage = onEvents;
-  const started = await call<StartedRun | number>("start_compare", { request, events });
-  return typeof started === "number" ? started : started.id;
+  return call<StartedRun>("start_compare", { request, events });
 }
 
 /**

@@ -14,6 +14,7 @@ import {
   historyStatus,
   historyUpdate,
   onHistoryChanged,
+  onHistoryWriteFailed,
 } from "./history";
 import { startCompare } from "./compare";
 import { answerWith, mockCommands } from "../../test/ipc";
@@ -95,11 +96,22 @@ describe("history api", () => {
     expect(seen).toHaveBeenCalledTimes(1);
   });
 
-  it("startCompare reads the StartedRun the core answers, and a bare id from an older core", async () => {
-    answerWith(() => ({ id: 3, history_id: 99 }));
-    await expect(startCompare({ request: { system: null, messages: [], params: emptyParamsForTest() }, targets: [] }, () => {})).resolves.toBe(3);
-    answerWith(() => 4);
-    await expect(startCompare({ request: { system: null, messages: [], params: emptyParamsForTest() }, targets: [] }, () => {})).resolves.toBe(4);
+  it("hears when a run could not be saved whole", async () => {
+    mockCommands({}, { events: true });
+    const seen = vi.fn();
+    const stop = await onHistoryWriteFailed(seen);
+    await emit("history-write-failed", "This run was not saved whole: database or disk is full");
+    expect(seen).toHaveBeenCalledWith("This run was not saved whole: database or disk is full");
+    stop();
+  });
+
+  it("startCompare answers the run's id, its history id and why it is not saved", async () => {
+    answerWith(() => ({ id: 3, history_id: 99, history_error: null }));
+    await expect(startCompare({ request: { system: null, messages: [], params: emptyParamsForTest() }, targets: [] }, () => {})).resolves.toEqual({
+      id: 3,
+      history_id: 99,
+      history_error: null,
+    });
   });
 });
 

@@ -96,10 +96,22 @@ export function historyExport(selection: ExportSelection, format: ExportFormat):
  * Resolves with the function that stops listening; outside the desktop app (no event
  * bridge) it resolves with one that does nothing.
  */
-export async function onHistoryChanged(onChange: (runId: number | null) => void): Promise<UnlistenFn> {
+export function onHistoryChanged(onChange: (runId: number | null) => void): Promise<UnlistenFn> {
+  return listenSafely<number | null>(HISTORY_CHANGED, (payload) => onChange(payload ?? null));
+}
+
+/** The notice that a run's answers could not all be saved (a full disk, say). */
+export const HISTORY_WRITE_FAILED = "history-write-failed";
+
+/** Calls `onFailure` with what went wrong each time a run could not be saved whole. */
+export function onHistoryWriteFailed(onFailure: (message: string) => void): Promise<UnlistenFn> {
+  return listenSafely<string>(HISTORY_WRITE_FAILED, onFailure);
+}
+
+async function listenSafely<T>(event: string, handler: (payload: T) => void): Promise<UnlistenFn> {
   let unlisten: UnlistenFn;
   try {
-    unlisten = await listen<number | null>(HISTORY_CHANGED, (event) => onChange(event.payload ?? null));
+    unlisten = await listen<T>(event, (e) => handler(e.payload));
   } catch {
     return () => {};
   }

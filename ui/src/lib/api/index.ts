@@ -16,6 +16,7 @@ export {
   historyStatus,
   historyUpdate,
   onHistoryChanged,
+  onHistoryWriteFailed,
 } from "./history";
 export { deleteModelSet, listModelSets, saveModelSet } from "./modelSets";
 export {

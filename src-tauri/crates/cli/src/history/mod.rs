@@ -1,5 +1,6 @@
 //! `switchboard history`: the runs the app and `switchboard compare` saved — listed,
-//! searched, shown, exported and summed — read from the same `history.db` as the app.
+//! searched, shown, exported, summed and given a winner — in the same `history.db` as
+//! the app.
 
 mod export;
 mod list;
@@ -8,6 +9,7 @@ mod output;
 pub mod record;
 mod show;
 mod stats;
+mod winner;
 
 use std::process::ExitCode;
 
@@ -34,6 +36,8 @@ pub enum HistoryCommand {
     Export(export::ExportArgs),
     /// Spend, tokens and wins by model, provider, day, week or month
     Stats(stats::StatsArgs),
+    /// Pick the answer that won a run (by position or model id), or clear it with --clear
+    Winner(winner::WinnerArgs),
     /// Move a damaged or too-new history aside (kept, never deleted) and start a fresh one
     Reset(open::ResetArgs),
 }
@@ -45,18 +49,22 @@ pub fn run(args: HistoryArgs) -> ExitCode {
         HistoryCommand::Show(a) => show::run(a),
         HistoryCommand::Export(a) => export::run(a),
         HistoryCommand::Stats(a) => stats::run(a),
+        HistoryCommand::Winner(a) => winner::run(a),
         HistoryCommand::Reset(a) => open::reset(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(f) => {
-            eprintln!("error: {}", f.message);
-            for h in &f.hints {
-                eprintln!("  {h}");
-            }
-            ExitCode::from(f.code)
-        }
+        Err(f) => fail(&f),
     }
+}
+
+/// Prints a failure (and its hints) on stderr and returns its exit status.
+pub fn fail(f: &Failure) -> ExitCode {
+    eprintln!("error: {}", f.message);
+    for h in &f.hints {
+        eprintln!("  {h}");
+    }
+    ExitCode::from(f.code)
 }
 
 /// Why a history command failed: what to print and the exit status (1, or
