@@ -35,10 +35,13 @@ fn live() -> Live {
 }
 
 /// `switchboard SUBCOMMAND --endpoint local=BASE` with only the endpoint's key in its
-/// environment.
+/// environment, and a data folder of the test's own: `compare` saves its runs to the
+/// history, and a test never writes into the user's.
 fn switchboard(live: &Live, key: Option<&str>, subcommand: &str) -> std::process::Command {
+    let data = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("live-server-data");
     let mut c = std::process::Command::cargo_bin("switchboard").unwrap();
     c.env_clear()
+        .env("SWITCHBOARD_DATA_DIR", data)
         .arg(subcommand)
         .args(["--endpoint", &format!("local={}", live.base)]);
     if let Some(k) = key {
