@@ -195,7 +195,7 @@ pub async fn history_export(
         let path = target
             .into_path()
             .map_err(|e| IpcError::new(IpcErrorKind::InvalidInput, e.to_string()))?;
-        let runs = export_to(&history, &selection, format, &path)?;
+        let runs = history.export_to_file(&selection, format, &path)?;
         Ok(ExportResult {
             path: Some(path.display().to_string()),
             runs,
@@ -203,32 +203,6 @@ pub async fn history_export(
     })
     .await
     .map_err(|e| IpcError::new(IpcErrorKind::Internal, e.to_string()))?
-}
-
-/// Writes the export to a temporary file beside `path` and moves it into place, so a
-/// failed export never leaves half a file where the user asked for one.
-fn export_to(
-    history: &History,
-    selection: &ExportSelection,
-    format: ExportFormat,
-    path: &std::path::Path,
-) -> Result<u32, IpcError> {
-    let io = |e: std::io::Error| {
-        IpcError::new(
-            IpcErrorKind::History,
-            format!("cannot write {}: {e}", path.display()),
-        )
-    };
-    let dir = path.parent().unwrap_or_else(|| std::path::Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
-    let runs = {
-        let mut out = std::io::BufWriter::new(tmp.as_file_mut());
-        let runs = history.export(selection, format, &mut out)?;
-        std::io::Write::flush(&mut out).map_err(io)?;
-        runs
-    };
-    tmp.persist(path).map_err(|e| io(e.error))?;
-    Ok(runs)
 }
 
 #[cfg(test)]
@@ -253,13 +227,9 @@ mod tests {
         drop(rec);
         history.flush().unwrap();
         let path = dir.path().join("out.csv");
-        let runs = export_to(
-            &history,
-            &ExportSelection::Ids(vec![1]),
-            ExportFormat::Csv,
-            &path,
-        )
-        .unwrap();
+        let runs = history
+            .export_to_file(&ExportSelection::Ids(vec![1]), ExportFormat::Csv, &path)
+            .unwrap();
         assert_eq!(runs, 1);
         let text = std::fs::read_to_string(&path).unwrap();
         assert!(text.starts_with("run_id,"), "{text}");

@@ -1,12 +1,11 @@
 //! `switchboard history export`: the matching runs as JSON, CSV or a Markdown report,
 //! to stdout or to a file that appears whole or not at all.
 
-use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
-use switchboard_core::history::{ExportFormat, ExportSelection, History, HistoryError};
+use switchboard_core::history::{ExportFormat, ExportSelection, HistoryError};
 
 use super::open::open;
 use super::{Failure, Filters};
@@ -67,7 +66,13 @@ pub fn run(a: ExportArgs) -> Result<(), Failure> {
             }
         }
         Some(path) => {
-            let n = to_file(&history, &what, format, path)?;
+            if path.file_name().is_none() {
+                return Err(Failure::usage(format!(
+                    "-o {}: not a file name",
+                    path.display()
+                )));
+            }
+            let n = history.export_to_file(&what, format, path)?;
             eprintln!(
                 "exported {n} run{} to {}",
                 if n == 1 { "" } else { "s" },
@@ -76,45 +81,4 @@ pub fn run(a: ExportArgs) -> Result<(), Failure> {
             Ok(())
         }
     }
-}
-
-/// Streams the export into a temporary file beside `path`, syncs it, then renames it
-/// over `path`: a failed or interrupted export never leaves half a file where a
-/// complete one was, and the rename stays on one file system.
-fn to_file(
-    history: &History,
-    what: &ExportSelection,
-    format: ExportFormat,
-    path: &Path,
-) -> Result<u32, Failure> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
-        _ => PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .ok_or_else(|| Failure::usage(format!("-o {}: not a file name", path.display())))?
-        .to_string_lossy()
-        .into_owned();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let io = |what: &str, e: std::io::Error| Failure::new(format!("{what}: {e}"));
-    let result = (|| {
-        let file =
-            File::create(&tmp).map_err(|e| io(&format!("cannot create {}", tmp.display()), e))?;
-        let mut out = BufWriter::new(file);
-        let n = history.export(what, format, &mut out)?;
-        let file = out
-            .into_inner()
-            .map_err(|e| io("writing the export failed", e.into_error()))?;
-        file.sync_all()
-            .map_err(|e| io("writing the export failed", e))?;
-        drop(file);
-        std::fs::rename(&tmp, path)
-            .map_err(|e| io(&format!("cannot write {}", path.display()), e))?;
-        Ok(n)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
 }

@@ -3,6 +3,7 @@
 //! runs in memory, not the whole history.
 
 use std::io::Write;
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -32,6 +33,39 @@ const CSV_HEADER: &str = "run_id,created_at,prompt,model,status,input_tokens,out
 cost_usd,cost_source,source,ttft_ms,total_ms,winner,rating";
 
 impl History {
+    /// Writes the selected runs to the file `path` through a temporary file beside it
+    /// (see [`crate::atomic_file::write_atomic_with`]): a failed export never leaves
+    /// half a file where the user asked for one. Returns how many runs were written.
+    /// Synchronous: call it off the async executor.
+    pub fn export_to_file(
+        &self,
+        what: &ExportSelection,
+        format: ExportFormat,
+        path: &Path,
+    ) -> Result<u32, HistoryError> {
+        // A failure of the history itself keeps its own error; only the file's own
+        // failures (and the writes into it) are reported as not writing `path`.
+        let mut failed = None;
+        let written = crate::atomic_file::write_atomic_with(path, |out| {
+            self.export(what, format, out).map_err(|e| match e {
+                HistoryError::Export(io) => io,
+                other => {
+                    let io = std::io::Error::other(other.to_string());
+                    failed = Some(other);
+                    io
+                }
+            })
+        });
+        match (written, failed) {
+            (Ok(n), _) => Ok(n),
+            (Err(_), Some(e)) => Err(e),
+            (Err(source), None) => Err(HistoryError::ExportFile {
+                path: path.to_owned(),
+                source,
+            }),
+        }
+    }
+
     /// Writes the selected runs to `out` in `format`; returns how many runs were
     /// written. Synchronous: call it off the async executor.
     pub fn export(

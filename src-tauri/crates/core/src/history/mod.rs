@@ -98,6 +98,11 @@ pub enum HistoryError {
     TooManyTargets(usize),
     #[error("writing the export failed: {0}")]
     Export(std::io::Error),
+    #[error("cannot write the export to {path}: {source}")]
+    ExportFile {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("the history's writer has stopped")]
     Stopped,
 }
