@@ -503,11 +503,16 @@ fn a_locked_or_missing_keyring_is_named_with_how_to_fix_it() {
             "--",
             "sh",
             "-c",
-            // The daemon writes the new keyring after --unlock returns; the session
-            // (and the daemon with it) must not end before the file is on disk.
+            // The daemon writes the new keyring after --unlock returns, and not in one
+            // step (CI once read a half-written file): the session (and the daemon
+            // with it) must not end before the file is on disk, non-empty and no
+            // longer growing.
             "printf %s pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null \
+             && f=\"$HOME/keyrings/login.keyring\" && last=-1 \
              && for _ in $(seq 200); do \
-                  [ -f \"$HOME/keyrings/login.keyring\" ] && exit 0; sleep 0.05; \
+                  if [ -s \"$f\" ]; then \
+                    now=$(wc -c < \"$f\"); [ \"$now\" = \"$last\" ] && exit 0; last=$now; \
+                  fi; sleep 0.1; \
                 done; exit 1",
         ])
         .status()
