@@ -26,5 +26,8 @@ export default defineConfig({
     include: ["src/**/*.test.ts"],
     setupFiles: ["src/test/setup.ts"],
     restoreMocks: true,
+    // A hang detector, not a speed test: CI machines are shared and a property test
+    // over 500 random trees once took 6 s under load (the default is 5 s).
+    testTimeout: 30_000,
   },
 });
