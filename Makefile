@@ -70,12 +70,12 @@ ui-test: $(UI)/node_modules/.installed ## The UI's type check and Vitest tests
 
 e2e: test-build ## Only the end-to-end suite: the real app under Xvfb, through tauri-driver + WebKitWebDriver
 	@mkdir -p $(TARGET_DIR)/e2e
-	$(HEADLESS) $(CARGO) test --locked --workspace --test window --test prices_settings --test providers_settings --test compare_ipc --test compare_ui --test history_ui
+	$(HEADLESS) $(CARGO) test --locked --workspace --test window --test prices_settings --test providers_settings --test compare_ipc --test compare_ui --test history_ui --test gateway_ui
 	@echo "screenshots: $(TARGET_DIR)/e2e/"
 
-interop: deps ## Against real peers: compare through a real LiteLLM proxy; every cost equal to LiteLLM's own
-	tests/interop/litellm.sh $(CARGO) test --locked --workspace --features switchboard-cli/live-tests \
-		--test live_server --test litellm_cost
+interop: deps ## Against real peers: compare and costs via a real LiteLLM proxy; exported configs in real LiteLLM and Portkey gateways
+	tests/interop/litellm.sh tests/interop/portkey.sh $(CARGO) test --locked --workspace --features switchboard-cli/live-tests \
+		--test live_server --test litellm_cost --test gateway_interop
 
 bench: deps bench-ui ## Benchmarks: the playground's speed in the release app; SSE parsing and runner overhead beside the openai SDK's; the history with 100,000 runs
 	@mkdir -p $(TARGET_DIR)/bench
@@ -104,4 +104,4 @@ dev: deps $(UI)/node_modules/.installed ## Hot reload: the Vite dev server + the
 
 clean: ## Remove build outputs
 	$(CARGO) clean
-	rm -rf $(UI)/dist $(UI)/node_modules
+	rm -rf $(UI)/dist $(UI)/node_modules tests/interop/portkey/node_modules

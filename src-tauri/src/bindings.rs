@@ -47,6 +47,14 @@ fn export(out_dir: &Path) -> Result<(), ExportError> {
     switchboard_core::history::HistoryProblem::export_all(&cfg)?;
     switchboard_core::history::ExportFormat::export_all(&cfg)?;
     switchboard_core::history::ExportSelection::export_all(&cfg)?;
+    // Setups and gateway configs (keys never cross: an export's text holds none).
+    switchboard_core::setups::Setup::export_all(&cfg)?;
+    switchboard_core::setups::Strategy::export_all(&cfg)?;
+    switchboard_core::setups::StrategyChoice::export_all(&cfg)?;
+    switchboard_core::gateway::ExportOptions::export_all(&cfg)?;
+    switchboard_core::gateway::Export::export_all(&cfg)?;
+    switchboard_core::gateway::import::Imported::export_all(&cfg)?;
+    crate::commands::export::ImportApplied::export_all(&cfg)?;
     Ok(())
 }
 

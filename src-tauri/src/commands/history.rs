@@ -28,7 +28,8 @@ impl From<HistoryError> for IpcError {
             HistoryError::BadRating(_)
             | HistoryError::BadDate(_)
             | HistoryError::NotInRun { .. }
-            | HistoryError::TooManyTargets(_) => IpcErrorKind::InvalidInput,
+            | HistoryError::TooManyTargets(_)
+            | HistoryError::BadSetup { .. } => IpcErrorKind::InvalidInput,
             _ => IpcErrorKind::History,
         };
         Self::new(kind, e.to_string())

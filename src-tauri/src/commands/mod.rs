@@ -2,6 +2,7 @@
 
 mod about;
 pub mod compare;
+pub mod export;
 pub mod history;
 pub mod model_sets;
 pub mod models;
@@ -9,6 +10,7 @@ pub mod price_overrides;
 pub mod prices;
 pub mod providers;
 pub mod ready;
+pub mod setups;
 pub mod spend;
 
 /// The invoke handler with every command the webview may call (see `build.rs` for the
@@ -34,6 +36,14 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         history::history_status,
         history::history_start_fresh,
         history::history_export,
+        setups::setups_list,
+        setups::setup_save,
+        setups::setup_delete,
+        setups::setup_from_run,
+        export::gateway_preview,
+        export::gateway_save,
+        export::gateway_import_pick,
+        export::gateway_import_apply,
         prices::price_status,
         prices::refresh_prices,
         prices::get_currency,

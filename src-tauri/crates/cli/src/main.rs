@@ -3,12 +3,15 @@
 
 mod compare;
 mod cost;
+mod export;
 mod history;
+mod import;
 mod keys;
 mod models;
 mod options;
 mod price_book;
 mod prices;
+mod setups;
 
 use std::process::ExitCode;
 
@@ -46,6 +49,12 @@ enum Command {
     Keys(keys::KeysArgs),
     /// Saved runs: list, search, show, export, spend stats
     History(history::HistoryArgs),
+    /// Turn a run, saved setups or models into a LiteLLM, Portkey or OpenRouter config
+    Export(export::ExportArgs),
+    /// Read a LiteLLM config.yaml or a Portkey config into saved setups and provider settings
+    Import(import::ImportArgs),
+    /// Saved setups (named routes): list, show, delete
+    Setups(setups::SetupsArgs),
 }
 
 fn main() -> ExitCode {
@@ -58,6 +67,9 @@ fn main() -> ExitCode {
         Command::Prices(args) => prices::run(args),
         Command::Keys(args) => keys::run(args),
         Command::History(args) => history::run(args),
+        Command::Export(args) => export::run(args),
+        Command::Import(args) => import::run(args),
+        Command::Setups(args) => setups::run(args),
     }
 }
 

@@ -41,3 +41,13 @@ export {
   testKey,
 } from "./providers";
 export { spendTotals } from "./spend";
+export {
+  gatewayImportApply,
+  gatewayImportPick,
+  gatewayPreview,
+  gatewaySave,
+  setupDelete,
+  setupFromRun,
+  setupSave,
+  setupsList,
+} from "./gateway";

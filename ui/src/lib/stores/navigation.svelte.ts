@@ -1,4 +1,4 @@
-export type View = "compare" | "settings" | "spend";
+export type View = "compare" | "settings" | "spend" | "setups";
 export type SettingsSection = "providers" | "appearance" | "about";
 
 /** Which view fills the main area, and which settings section to bring into view. */
@@ -16,6 +16,12 @@ export class Navigation {
   openSpend(): void {
     this.section = null;
     this.view = "spend";
+  }
+
+  /** The saved setups (gateway export and import) in the main area. */
+  openSetups(): void {
+    this.section = null;
+    this.view = "setups";
   }
 
   back(): void {

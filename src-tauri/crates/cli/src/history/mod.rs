@@ -4,8 +4,8 @@
 
 mod export;
 mod list;
-mod open;
-mod output;
+pub(crate) mod open;
+pub(crate) mod output;
 pub mod record;
 mod show;
 mod stats;

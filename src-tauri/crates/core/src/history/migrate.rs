@@ -9,10 +9,13 @@ use rusqlite::{Connection, TransactionBehavior};
 use super::HistoryError;
 
 /// `(version, sql)`, in order; version N is reached by running file N.
-const MIGRATIONS: &[(u32, &str)] = &[(1, include_str!("migrations/0001_init.sql"))];
+const MIGRATIONS: &[(u32, &str)] = &[
+    (1, include_str!("migrations/0001_init.sql")),
+    (2, include_str!("migrations/0002_setups.sql")),
+];
 
 /// The schema version this build writes and reads.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The schema version of an open database.
 pub fn version(conn: &Connection) -> Result<u32, rusqlite::Error> {

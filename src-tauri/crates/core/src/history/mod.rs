@@ -105,6 +105,8 @@ pub enum HistoryError {
     },
     #[error("the history's writer has stopped")]
     Stopped,
+    #[error("the setup `{alias}` cannot be saved: {problems}. Fix it and save again")]
+    BadSetup { alias: String, problems: String },
 }
 
 impl HistoryError {
@@ -248,6 +250,15 @@ impl History {
         self.inner.writer.begin_run(run).await
     }
 
+    /// Runs `f` on the writer thread's connection (the one writer) and waits for it:
+    /// for the stores kept beside the runs, such as [`crate::setups::store`].
+    pub(crate) fn write<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<T, HistoryError> + Send + 'static,
+    ) -> Result<T, HistoryError> {
+        self.inner.writer.call(f)
+    }
+
     /// Waits until everything handed to the writer before this call is on disk.
     pub fn flush(&self) -> Result<(), HistoryError> {
         self.inner.writer.call(|_| Ok(()))
@@ -256,7 +267,7 @@ impl History {
     /// Runs `f` on a read-only connection from the pool. The pool's lock is held only
     /// to pop and push, never across a query (a Mutex held across blocking work froze
     /// other apps' whole UI).
-    fn read<T>(
+    pub(crate) fn read<T>(
         &self,
         f: impl FnOnce(&Connection) -> Result<T, HistoryError>,
     ) -> Result<T, HistoryError> {

@@ -121,7 +121,7 @@ fn an_old_database_is_backed_up_before_it_is_migrated() {
             .unwrap();
     }
     History::open(dir.path()).unwrap();
-    assert_eq!(user_version(&db), 1);
+    assert_eq!(user_version(&db), SCHEMA_VERSION as i64);
     let bak = dir.path().join("history.db.bak-v0");
     let c = Connection::open(&bak).unwrap();
     let v: String = c
@@ -132,6 +132,41 @@ fn an_old_database_is_backed_up_before_it_is_migrated() {
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
     assert_eq!(v, 0, "the backup is the database as it was");
+}
+
+#[test]
+fn a_version_1_history_with_runs_is_upgraded_keeping_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("history.db");
+    {
+        let c = Connection::open(&db).unwrap();
+        c.execute_batch(include_str!("migrations/0001_init.sql"))
+            .unwrap();
+        c.pragma_update(None, "user_version", 1).unwrap();
+    }
+    // A finished run, as version 1 wrote it (pid 0: no live writer).
+    let id = plant_streaming_run(&db, 0, "kept across the upgrade", "an answer");
+    let h = History::open(dir.path()).unwrap();
+    assert_eq!(user_version(&db), SCHEMA_VERSION as i64);
+    let run = h.run(id).unwrap().expect("the run survives the upgrade");
+    assert_eq!(run.prompt, "kept across the upgrade");
+    assert_eq!(run.responses[0].text, "an answer");
+    // The copy taken first is version 1, with the run in it.
+    let bak = Connection::open(dir.path().join("history.db.bak-v1")).unwrap();
+    let (v, n): (i64, i64) = (
+        bak.query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap(),
+        bak.query_row("SELECT count(*) FROM runs", [], |r| r.get(0))
+            .unwrap(),
+    );
+    assert_eq!((v, n), (1, 1));
+    // And the new table is there to use.
+    let s = crate::setups::Setup::fallback(
+        "kept",
+        vec![crate::setups::SetupTarget::new("openai/gpt-4o")],
+    );
+    h.save_setup(&s, None).unwrap();
+    assert_eq!(h.setups().unwrap(), vec![s]);
 }
 
 #[test]
@@ -150,7 +185,7 @@ fn a_database_from_a_newer_version_is_refused_and_left_untouched() {
             err,
             HistoryError::TooNew {
                 found: 99,
-                supported: 1,
+                supported: SCHEMA_VERSION,
                 ..
             }
         ),
@@ -196,7 +231,7 @@ fn a_file_that_is_not_a_database_is_corrupt_never_wiped() {
 
     let (_h, moved) = History::open_fresh(dir.path()).unwrap();
     assert_eq!(std::fs::read(moved.unwrap()).unwrap(), garbage);
-    assert_eq!(user_version(&db), 1);
+    assert_eq!(user_version(&db), SCHEMA_VERSION as i64);
 }
 
 #[test]

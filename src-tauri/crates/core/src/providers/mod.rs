@@ -128,6 +128,25 @@ impl Endpoint {
     }
 }
 
+/// A provider as a gateway config sees it (no key, only where the key is read from).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderFacts {
+    /// The canonical id (`gemini` for `google`), or the custom endpoint's name.
+    pub id: String,
+    pub kind: ProviderKind,
+    /// `None` for a custom endpoint.
+    pub preset: Option<&'static Preset>,
+    /// Without a trailing slash, as Switchboard calls it (settings, then variable).
+    pub base_url: String,
+    /// Whether `base_url` is the provider's public default (so configs can omit it).
+    pub default_base_url: bool,
+    /// The variable a gateway should read the key from (`OPENAI_API_KEY`).
+    pub key_env: String,
+    pub needs_key: bool,
+    /// A custom endpoint's raw key header (`api-key`), if not `Authorization: Bearer`.
+    pub key_header: Option<String>,
+}
+
 /// A user-defined OpenAI-compatible server.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CustomEndpoint {
@@ -450,6 +469,53 @@ impl Providers {
         }
     }
 
+    /// What a gateway config needs to know of a provider, without touching the
+    /// keychain: its wire format, base URL (and whether it is the public default) and
+    /// the variable its key is read from.
+    pub fn facts(&self, provider: &str) -> Result<ProviderFacts, ResolveError> {
+        if let Some(c) = self.custom.iter().find(|c| c.name == provider) {
+            return Ok(ProviderFacts {
+                id: c.name.clone(),
+                kind: ProviderKind::OpenAiCompatible,
+                preset: None,
+                base_url: c.base_url.trim_end_matches('/').to_owned(),
+                default_base_url: false,
+                key_env: custom_key_env(c),
+                needs_key: false,
+                key_header: c.key_header.clone(),
+            });
+        }
+        let preset = compat::preset(provider)
+            .ok_or_else(|| ResolveError::UnknownProvider(provider.to_owned()))?;
+        let (base_url, source) = self.preset_base_url(preset);
+        let base_url = base_url.trim_end_matches('/').to_owned();
+        Ok(ProviderFacts {
+            id: preset.id.to_owned(),
+            kind: preset.kind,
+            preset: Some(preset),
+            default_base_url: source == BaseUrlSource::Default
+                || base_url == preset.default_base_url.trim_end_matches('/'),
+            base_url,
+            key_env: preset
+                .key_env
+                .first()
+                .map(|s| (*s).to_owned())
+                .unwrap_or_default(),
+            needs_key: preset.needs_key,
+            key_header: None,
+        })
+    }
+
+    fn preset_base_url(&self, preset: &Preset) -> (String, BaseUrlSource) {
+        if let Some(url) = self.base_urls.get(preset.id) {
+            (url.clone(), BaseUrlSource::Settings)
+        } else if let Some(url) = self.env.var(preset.base_url_env) {
+            (url, BaseUrlSource::Env)
+        } else {
+            (preset.default_base_url.to_owned(), BaseUrlSource::Default)
+        }
+    }
+
     /// The endpoint of a provider prefix (`openai`, `ollama_chat`, a custom name).
     /// Blocks on the keychain.
     pub fn endpoint(&self, provider: &str) -> Result<Endpoint, ResolveError> {
@@ -482,13 +548,7 @@ impl Providers {
         let preset = compat::preset(provider)
             .ok_or_else(|| ResolveError::UnknownProvider(provider.to_owned()))?;
         let key_env: Vec<String> = preset.key_env.iter().map(|s| (*s).to_owned()).collect();
-        let (base_url, base_url_source) = if let Some(url) = self.base_urls.get(preset.id) {
-            (url.clone(), BaseUrlSource::Settings)
-        } else if let Some(url) = self.env.var(preset.base_url_env) {
-            (url, BaseUrlSource::Env)
-        } else {
-            (preset.default_base_url.to_owned(), BaseUrlSource::Default)
-        };
+        let (base_url, base_url_source) = self.preset_base_url(preset);
         let found = self.keys.lookup(preset.id, &key_env);
         let status = KeyStatus::from_lookup(&found, &key_env);
         let (api_key, key_origin, keychain_error) = split(found);
