@@ -146,4 +146,52 @@ describe("the export dialog", () => {
     expect(sent(calls, "setup_save")[0]).toMatchObject({ setup: { alias: "chat" }, replacing: null });
     expect(await screen.findByTestId("export-status")).toHaveTextContent("Saved as “chat”");
   });
+
+  it("adds a model by its id: last in a fallback, as its own group", async () => {
+    const calls = core();
+    const user = userEvent.setup();
+    open();
+    await screen.findByTestId("export-text");
+    const input = screen.getByTestId("setup-add-model-input");
+
+    // Not a provider/model id: refused, nothing added.
+    await user.type(input, "gpt-4o{Enter}");
+    expect(screen.getByRole("alert")).toHaveTextContent("provider/model");
+    expect(screen.queryByTestId("setup-target-2")).toBeNull();
+
+    await user.clear(input);
+    await user.type(input, " groq/llama-3.3-70b {Enter}");
+    expect(screen.getByTestId("setup-target-2")).toHaveTextContent("groq/llama-3.3-70b");
+    expect(input).toHaveValue("");
+    await waitFor(() => {
+      expect(lastPreview(calls).setup?.groups.map((g) => g.targets.map((t) => t.model))).toEqual([
+        ["openai/gpt-4o"],
+        ["anthropic/claude-sonnet-4-5"],
+        ["groq/llama-3.3-70b"],
+      ]);
+    });
+  });
+
+  it("adds a model to a load balance in its one group, with weight 1", async () => {
+    const calls = core();
+    const user = userEvent.setup();
+    open();
+    await screen.findByTestId("export-text");
+    await user.click(screen.getByTestId("strategy-loadbalance"));
+    await user.clear(screen.getByTestId("target-weight-0"));
+    await user.type(screen.getByTestId("target-weight-0"), "3");
+
+    await user.type(screen.getByTestId("setup-add-model-input"), "groq/llama-3.3-70b");
+    await user.click(screen.getByTestId("setup-add-model"));
+    expect(screen.getByTestId("target-weight-2")).toHaveValue(1);
+    await waitFor(() => {
+      expect(lastPreview(calls).setup?.groups.map((g) => g.targets.map((t) => [t.model, t.weight]))).toEqual([
+        [
+          ["openai/gpt-4o", 3],
+          ["anthropic/claude-sonnet-4-5", 1],
+          ["groq/llama-3.3-70b", 1],
+        ],
+      ]);
+    });
+  });
 });

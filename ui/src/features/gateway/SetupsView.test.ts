@@ -1,9 +1,11 @@
 import { render, screen, waitFor, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
+import type { ExportOptions } from "../../lib/bindings/ExportOptions";
+import type { Problem } from "../../lib/bindings/Problem";
 import type { Setup } from "../../lib/bindings/Setup";
 import { mockCommands, sent } from "../../test/ipc";
-import { fallback, imported } from "./fixtures";
+import { exportOf, fallback, imported } from "./fixtures";
 import SetupsView from "./SetupsView.svelte";
 
 describe("the setups view", () => {
@@ -81,5 +83,49 @@ describe("the setups view", () => {
     await user.click(screen.getByTestId("setup-delete-yes-chat"));
     await waitFor(() => expect(sent(calls, "setup_delete")).toEqual([{ alias: "chat" }]));
     expect(await screen.findByTestId("setups-empty")).toBeInTheDocument();
+  });
+
+  it("New setup opens the dialog with an empty fallback; adding a model makes it exportable", async () => {
+    const noTargets: Problem = { severity: "error", at: "setup `chat-2`", message: "it has no targets", fix: "add at least one model" };
+    const calls = mockCommands({
+      setups_list: () => [fallback("chat", ["openai/gpt-4o"])],
+      gateway_preview: (args) => {
+        const a = args as { setups: Setup[]; options: ExportOptions };
+        const empty = a.setups.every((s) => s.groups.every((g) => g.targets.length === 0));
+        return exportOf(a.setups, a.options, empty ? [noTargets] : []);
+      },
+    });
+    const user = userEvent.setup();
+    render(SetupsView, { onBack: () => {} });
+    await screen.findByTestId("setup-row-chat");
+
+    await user.click(screen.getByTestId("setups-new"));
+    const dialog = await screen.findByTestId("export-dialog");
+    // `chat` is saved already: the new one is `chat-2`.
+    expect(within(dialog).getByTestId("setup-alias")).toHaveValue("chat-2");
+    expect(within(dialog).getByTestId("strategy-fallback")).toBeChecked();
+    expect(within(dialog).getByTestId("setup-targets-empty")).toBeInTheDocument();
+    expect(await within(dialog).findByText(/it has no targets/)).toBeInTheDocument();
+    expect(within(dialog).getByTestId("export-save")).toBeDisabled();
+    expect(within(dialog).getByTestId("export-copy")).toBeDisabled();
+    expect(within(dialog).getByTestId("export-save-setup")).toBeDisabled();
+
+    await user.type(within(dialog).getByTestId("setup-add-model-input"), "openai/gpt-4o-mini{Enter}");
+    expect(within(dialog).getByTestId("setup-target-0")).toHaveTextContent("openai/gpt-4o-mini");
+    await waitFor(() => expect(within(dialog).getByTestId("export-save")).toBeEnabled());
+    expect(within(dialog).getByTestId("export-save-setup")).toBeEnabled();
+    expect(within(dialog).queryByText(/it has no targets/)).toBeNull();
+    expect(sent(calls, "gateway_preview").at(-1)).toMatchObject({
+      setups: [{ alias: "chat-2", groups: [{ targets: [{ model: "openai/gpt-4o-mini", weight: 1 }] }] }],
+    });
+  });
+
+  it("with no setups, says how to get one", async () => {
+    mockCommands({ setups_list: () => [] });
+    render(SetupsView, { onBack: () => {} });
+    const empty = await screen.findByTestId("setups-empty");
+    expect(empty).toHaveTextContent(/Export to gateway/);
+    expect(empty).toHaveTextContent(/New setup/);
+    expect(empty).toHaveTextContent(/Import…/);
   });
 });

@@ -1,6 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { fallback } from "./fixtures";
-import { choiceOf, isMixed, moved, shaped, shares, targetsOf, withTarget, withoutTarget } from "./setup";
+import {
+  blankSetup,
+  choiceOf,
+  isMixed,
+  modelId,
+  moved,
+  shaped,
+  shares,
+  targetsOf,
+  withAddedTarget,
+  withTarget,
+  withoutTarget,
+} from "./setup";
 
 const models = (s: ReturnType<typeof fallback>): string[] => targetsOf(s).map((t) => t.model);
 
@@ -35,5 +47,31 @@ describe("editing a setup", () => {
     const mixed = { ...s, groups: [{ targets: [...targetsOf(s), ...targetsOf(s)] }, ...s.groups] };
     expect(isMixed(mixed)).toBe(true);
     expect(isMixed(s)).toBe(false);
+  });
+
+  it("adds a model last: its own group in a fallback, weight 1 in a load balance's group", () => {
+    const fb = withAddedTarget(fallback("chat", ["a/1", "b/2"]), "c/3");
+    expect(fb.groups.map((g) => g.targets.map((t) => t.model))).toEqual([["a/1"], ["b/2"], ["c/3"]]);
+    const lb = withAddedTarget(shaped(fallback("chat", ["a/1", "b/2"]), "loadbalance"), "c/3");
+    expect(lb.groups.map((g) => g.targets.map((t) => [t.model, t.weight]))).toEqual([
+      [
+        ["a/1", 1],
+        ["b/2", 1],
+        ["c/3", 1],
+      ],
+    ]);
+    const first = withAddedTarget(blankSetup([]), "a/1");
+    expect(first.groups.map((g) => g.targets.map((t) => t.model))).toEqual([["a/1"]]);
+  });
+
+  it("accepts only provider/model ids, trimmed", () => {
+    expect(modelId("  openai/gpt-4o ")).toBe("openai/gpt-4o");
+    expect(modelId("openrouter/meta/llama")).toBe("openrouter/meta/llama");
+    expect(["", "  ", "gpt-4o", "/gpt-4o", "openai/"].map(modelId)).toEqual([null, null, null, null, null]);
+  });
+
+  it("a new setup is an empty fallback under a free alias", () => {
+    expect(blankSetup([])).toMatchObject({ alias: "chat", groups: [] });
+    expect(blankSetup(["chat", "chat-2", "other"]).alias).toBe("chat-3");
   });
 });

@@ -6,6 +6,7 @@
 import type { Setup } from "../../lib/bindings/Setup";
 import type { SetupTarget } from "../../lib/bindings/SetupTarget";
 import type { StrategyChoice } from "../../lib/bindings/StrategyChoice";
+import { emptyParams } from "../compare/column.svelte";
 
 /** Every target, group by group. */
 export function targetsOf(setup: Setup): SetupTarget[] {
@@ -58,6 +59,34 @@ export function withoutTarget(setup: Setup, index: number): Setup {
     .map((g) => ({ targets: g.targets.filter(() => i++ !== index) }))
     .filter((g) => g.targets.length > 0);
   return { ...setup, groups };
+}
+
+/** A model id as the user typed it, trimmed, or null when it is not `provider/model`. */
+export function modelId(typed: string): string | null {
+  const id = typed.trim();
+  const slash = id.indexOf("/");
+  return slash > 0 && slash < id.length - 1 ? id : null;
+}
+
+/**
+ * The setup with `model` added last, with default parameters: in a load balance into its
+ * one group with weight 1, otherwise (a fallback, an empty setup) as its own group.
+ */
+export function withAddedTarget(setup: Setup, model: string): Setup {
+  const target: SetupTarget = { model, weight: 1, params: emptyParams() };
+  const [only] = setup.groups;
+  if (choiceOf(setup) === "loadbalance" && only !== undefined) {
+    return { ...setup, groups: [{ targets: [...only.targets, target] }] };
+  }
+  return { ...setup, groups: [...setup.groups, { targets: [target] }] };
+}
+
+/** A new, empty fallback setup, under `chat` or the first of `chat-2`, `chat-3`… not in `taken`. */
+export function blankSetup(taken: readonly string[]): Setup {
+  const used = new Set(taken);
+  let alias = "chat";
+  for (let n = 2; used.has(alias); n++) alias = `chat-${n}`;
+  return { alias, groups: [], retries: 2, timeout_secs: 60 };
 }
 
 /** Each target's share of the load in percent (load balance), rounded. */
