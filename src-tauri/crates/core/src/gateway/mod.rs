@@ -299,22 +299,18 @@ pub fn export_with_keys(
         ));
     }
     let missing = std::cell::RefCell::new(None::<String>);
-    let key = |facts: &ProviderFacts| -> Option<SecretString> {
+    let (text, _) = portkey::render(setup, ctx, PortkeyKeys::Keychain, &|f| {
         use secrecy::ExposeSecret;
-        let found = ctx
+        let key = ctx
             .providers
-            .endpoint(&facts.id)
+            .endpoint(&f.id)
             .ok()
             .and_then(|ep| ep.api_key)
             .map(|k| SecretString::from(k.expose_secret().to_owned()));
-        found
-    };
-    let (text, _) = portkey::render(setup, ctx, PortkeyKeys::Keychain, &|f| {
-        let k = key(f);
-        if k.is_none() && f.needs_key {
+        if key.is_none() && f.needs_key {
             missing.borrow_mut().get_or_insert_with(|| f.id.clone());
         }
-        k
+        key
     });
     if let Some(provider) = missing.into_inner() {
         return Err(KeyedExportError::MissingKey { provider });

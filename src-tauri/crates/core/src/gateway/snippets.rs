@@ -38,6 +38,18 @@ pub fn for_export(
     }
 }
 
+/// How every TypeScript program ends: print the answer (with the model that gave it)
+/// and exit non-zero on an error.
+const TS_MAIN_END: &str =
+    "  console.log(`[${response.model}]`, response.choices[0]?.message.content);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
+";
+
 fn snippet(title: &str, language: &str, code: String) -> Snippet {
     Snippet {
         title: title.to_owned(),
@@ -106,14 +118,7 @@ async function main(): Promise<void> {{
     model: {model},
     messages: [{{ role: "user", content: "Hello" }}],
   }});
-  console.log(`[${{response.model}}]`, response.choices[0]?.message.content);
-}}
-
-main().catch((err: unknown) => {{
-  console.error(err);
-  process.exit(1);
-}});
-"#
+{TS_MAIN_END}"#
     );
     vec![
         snippet("curl", "bash", curl),
@@ -288,14 +293,7 @@ async function main(): Promise<void> {{
     model: {model},
     messages: [{{ role: "user", content: "Hello" }}],
   }});
-  console.log(`[${{response.model}}]`, response.choices[0]?.message.content);
-}}
-
-main().catch((err: unknown) => {{
-  console.error(err);
-  process.exit(1);
-}});
-"#,
+{TS_MAIN_END}"#,
         ts_start = start.replace("# ", "// ").replace("\n#", "\n//")
     );
     vec![
@@ -396,14 +394,7 @@ async function main(): Promise<void> {{
   // `models` is tried in order; the answer says which model replied.
   const body: OpenRouterRequest = {body_ts};
   const response = await client.chat.completions.create(body);
-  console.log(`[${{response.model}}]`, response.choices[0]?.message.content);
-}}
-
-main().catch((err: unknown) => {{
-  console.error(err);
-  process.exit(1);
-}});
-"#,
+{TS_MAIN_END}"#,
         timeout_ms = u64::from(setup.timeout_secs) * 1000,
         retries = setup.retries,
         fields = extra_fields.join(";\n  "),
