@@ -70,17 +70,18 @@ ui-test: $(UI)/node_modules/.installed ## The UI's type check and Vitest tests
 
 e2e: test-build ## Only the end-to-end suite: the real app under Xvfb, through tauri-driver + WebKitWebDriver
 	@mkdir -p $(TARGET_DIR)/e2e
-	$(HEADLESS) $(CARGO) test --locked --workspace --test window --test prices_settings --test providers_settings --test compare_ipc --test compare_ui --test history_ui --test gateway_ui
+	$(HEADLESS) $(CARGO) test --locked --workspace --test window --test prices_settings --test providers_settings --test compare_ipc --test compare_ui --test history_ui --test gateway_ui --test router_ui
 	@echo "screenshots: $(TARGET_DIR)/e2e/"
 
-interop: deps ## Against real peers: compare and costs via a real LiteLLM proxy; exported configs in real LiteLLM and Portkey gateways
-	tests/interop/litellm.sh tests/interop/portkey.sh $(CARGO) test --locked --workspace --features switchboard-cli/live-tests \
-		--test live_server --test litellm_cost --test gateway_interop
+interop: deps ## Against real peers: compare and costs via a real LiteLLM proxy; exported configs in real LiteLLM and Portkey gateways; the router under the openai Python and npm SDKs
+	tests/interop/litellm.sh tests/interop/portkey.sh tests/interop/router-npm.sh $(CARGO) test --locked --workspace --features switchboard-cli/live-tests \
+		--test live_server --test litellm_cost --test gateway_interop --test router_sdk
 
 bench: deps bench-ui ## Benchmarks: the playground's speed in the release app; SSE parsing and runner overhead beside the openai SDK's; the history with 100,000 runs
 	@mkdir -p $(TARGET_DIR)/bench
 	SWITCHBOARD_BENCH_DUMP=$(abspath $(TARGET_DIR)/bench) $(CARGO) bench --locked -p switchboard-core --bench stream_throughput
 	SWITCHBOARD_BENCH_DUMP=$(abspath $(TARGET_DIR)/bench) $(CARGO) bench --locked -p switchboard-core --bench history
+	SWITCHBOARD_BENCH_DUMP=$(abspath $(TARGET_DIR)/bench) $(CARGO) bench --locked -p switchboard-router --bench gateways
 	"$$(tests/interop/venv.sh)/bin/python" src-tauri/crates/core/benches/peer_openai_sdk.py $(TARGET_DIR)/bench
 
 # The UI bench drives the release build (what users run), with ui/dist embedded; it
@@ -104,4 +105,4 @@ dev: deps $(UI)/node_modules/.installed ## Hot reload: the Vite dev server + the
 
 clean: ## Remove build outputs
 	$(CARGO) clean
-	rm -rf $(UI)/dist $(UI)/node_modules tests/interop/portkey/node_modules
+	rm -rf $(UI)/dist $(UI)/node_modules tests/interop/portkey/node_modules tests/interop/router-npm/node_modules

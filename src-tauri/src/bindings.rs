@@ -55,6 +55,9 @@ fn export(out_dir: &Path) -> Result<(), ExportError> {
     switchboard_core::gateway::Export::export_all(&cfg)?;
     switchboard_core::gateway::import::Imported::export_all(&cfg)?;
     crate::commands::export::ImportApplied::export_all(&cfg)?;
+    // The local router (its token never crosses: "Copy token" writes the clipboard in Rust).
+    crate::router_host::RouterStatus::export_all(&cfg)?;
+    crate::router_host::RouterCallEvent::export_all(&cfg)?;
     Ok(())
 }
 

@@ -3,6 +3,7 @@
 
 mod commands;
 mod error;
+mod router_host;
 mod state;
 
 #[cfg(test)]
@@ -67,7 +68,10 @@ fn started() -> Instant {
 pub fn run() -> std::process::ExitCode {
     // The dialog plugin is used from Rust only (the export's save dialog): the webview
     // is granted none of its commands.
-    let mut builder = tauri::Builder::default().plugin(tauri_plugin_dialog::init());
+    // The clipboard plugin likewise: "Copy token" writes the router's token from Rust.
+    let mut builder = tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_clipboard_manager::init());
     if commands::ready::report_ready() {
         // Tells the page, before its own scripts run, to report when it is interactive;
         // ordinary runs get no script and make no call.
@@ -82,15 +86,25 @@ pub fn run() -> std::process::ExitCode {
         // the network.
         .manage(state::AppState::load())
         .manage(commands::compare::Runs::default())
+        .manage(router_host::RouterHost::default())
         .setup(|app| {
             // The window exists by now; prices are refreshed behind it when due.
             commands::prices::start_background_refresh(&app.state::<state::AppState>());
             Ok(())
         })
         .invoke_handler(commands::handler())
-        .run(tauri::generate_context!());
+        .build(tauri::generate_context!());
     match result {
-        Ok(()) => std::process::ExitCode::SUCCESS,
+        Ok(app) => {
+            app.run(|app, event| {
+                if let tauri::RunEvent::Exit = event {
+                    // The router's calls in flight end and are written before the
+                    // process goes; the port is free for the next start.
+                    app.state::<router_host::RouterHost>().stop_on_exit();
+                }
+            });
+            std::process::ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("switchboard: the app could not start: {e}");
             std::process::ExitCode::FAILURE

@@ -10,6 +10,7 @@ pub mod price_overrides;
 pub mod prices;
 pub mod providers;
 pub mod ready;
+pub mod router;
 pub mod setups;
 pub mod spend;
 
@@ -44,6 +45,10 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         export::gateway_save,
         export::gateway_import_pick,
         export::gateway_import_apply,
+        router::router_start,
+        router::router_stop,
+        router::router_status,
+        router::router_copy_token,
         prices::price_status,
         prices::refresh_prices,
         prices::get_currency,

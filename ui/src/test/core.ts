@@ -2,6 +2,7 @@ import type { AppInfo } from "../lib/bindings/AppInfo";
 import type { IpcError } from "../lib/bindings/IpcError";
 import type { PriceStatus } from "../lib/bindings/PriceStatus";
 import type { ProvidersOverview } from "../lib/bindings/ProvidersOverview";
+import type { RouterStatus } from "../lib/bindings/RouterStatus";
 import { mockCommands } from "./ipc";
 import { sampleOverview } from "./providers";
 
@@ -10,7 +11,7 @@ import { sampleOverview } from "./providers";
  * `price_status` and `get_currency` answer with `prices`; the user has no prices of their own;
  * `list_providers` answers with what `providers` returns (the sample providers unless
  * given), asked afresh on every call; throwing an `IpcError` from it makes the call reject.
- * The history is empty and healthy.
+ * The history is empty and healthy; the router is stopped.
  */
 export function mockCore(
   answer: { info: AppInfo } | { error: IpcError },
@@ -30,8 +31,23 @@ export function mockCore(
     spend_totals: () => ({ today_usd: "0", month_usd: "0", per_model: [], unpriced_answers: 0, skipped_lines: 0 }),
     history_list: () => ({ runs: [], total: 0, next: null }),
     history_status: () => null,
+    router_status: () => stoppedRouter,
   });
 }
+
+/** A router that is not running, with nothing saved to serve. */
+export const stoppedRouter: RouterStatus = {
+  running: false,
+  port: 4141,
+  base_url: null,
+  setups: [],
+  problems: [],
+  calls: 0,
+  cost_usd: "0",
+  unpriced_calls: 0,
+  dropped: 0,
+  save_error: null,
+};
 
 export const sampleInfo: AppInfo = {
   version: "0.1.0",

@@ -74,6 +74,7 @@ export function responseRecord(position: number, over: Partial<ResponseRecord> =
     total_ms: 1830,
     winner: false,
     rating: null,
+    route: null,
     ...over,
   };
 }

@@ -11,6 +11,7 @@ mod models;
 mod options;
 mod price_book;
 mod prices;
+mod serve;
 mod setups;
 
 use std::process::ExitCode;
@@ -55,6 +56,9 @@ enum Command {
     Import(import::ImportArgs),
     /// Saved setups (named routes): list, show, delete
     Setups(setups::SetupsArgs),
+    /// Serve the saved setups (or a LiteLLM config.yaml) as a local OpenAI-compatible
+    /// endpoint; every call is saved to the history with its cost
+    Serve(serve::ServeArgs),
 }
 
 fn main() -> ExitCode {
@@ -70,6 +74,7 @@ fn main() -> ExitCode {
         Command::Export(args) => export::run(args),
         Command::Import(args) => import::run(args),
         Command::Setups(args) => setups::run(args),
+        Command::Serve(args) => serve::run(args),
     }
 }
 

@@ -108,7 +108,8 @@ export function onHistoryWriteFailed(onFailure: (message: string) => void): Prom
   return listenSafely<string>(HISTORY_WRITE_FAILED, onFailure);
 }
 
-async function listenSafely<T>(event: string, handler: (payload: T) => void): Promise<UnlistenFn> {
+/** Listens to an app event; outside the desktop app it resolves with a stop that does nothing. */
+export async function listenSafely<T>(event: string, handler: (payload: T) => void): Promise<UnlistenFn> {
   let unlisten: UnlistenFn;
   try {
     unlisten = await listen<T>(event, (e) => handler(e.payload));

@@ -51,3 +51,4 @@ export {
   setupSave,
   setupsList,
 } from "./gateway";
+export { onRouterCall, onRouterStatus, routerCopyToken, routerStart, routerStatus, routerStop } from "./router";

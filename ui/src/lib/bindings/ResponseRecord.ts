@@ -5,6 +5,7 @@ import type { FinishReason } from "./FinishReason";
 import type { Message } from "./Message";
 import type { Params } from "./Params";
 import type { ResponseStatus } from "./ResponseStatus";
+import type { RouteInfo } from "./RouteInfo";
 import type { Usage } from "./Usage";
 
 /**
@@ -30,4 +31,8 @@ cost: Cost | null, ttft_ms: number | null, total_ms: number | null, winner: bool
 /**
  * 1..=5.
  */
-rating: number | null, };
+rating: number | null, 
+/**
+ * How the local router served it; `None` for the playground and the CLI.
+ */
+route: RouteInfo | null, };

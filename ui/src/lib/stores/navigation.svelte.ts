@@ -1,4 +1,4 @@
-export type View = "compare" | "settings" | "spend" | "setups";
+export type View = "compare" | "settings" | "spend" | "setups" | "router";
 export type SettingsSection = "providers" | "appearance" | "about";
 
 /** Which view fills the main area, and which settings section to bring into view. */
@@ -22,6 +22,12 @@ export class Navigation {
   openSetups(): void {
     this.section = null;
     this.view = "setups";
+  }
+
+  /** The local router (start, stop, its live log) in the main area. */
+  openRouter(): void {
+    this.section = null;
+    this.view = "router";
   }
 
   back(): void {

@@ -13,6 +13,7 @@ mod liveness;
 mod migrate;
 mod model;
 mod query;
+mod router_calls;
 mod stats;
 pub mod testdata;
 mod time;
@@ -31,9 +32,10 @@ pub use export::{ExportFormat, ExportSelection};
 pub use migrate::SCHEMA_VERSION;
 pub use model::{
     HistoryProblem, HistoryProblemKind, NewRun, NewTarget, ResponseRecord, ResponseStatus,
-    RunDetail, RunEdit, RunPage, RunQuery, RunSource, RunSummary, StatsBy, StatsRow, DEFAULT_LIMIT,
-    MAX_LIMIT, SUMMARY_PROMPT_CHARS,
+    RouteInfo, RunDetail, RunEdit, RunPage, RunQuery, RunSource, RunSummary, StatsBy, StatsRow,
+    DEFAULT_LIMIT, MAX_LIMIT, SUMMARY_PROMPT_CHARS,
 };
+pub use router_calls::RouterCall;
 pub use writer::RunRecorder;
 
 /// The database's file name in the data folder.

@@ -205,6 +205,22 @@ pub struct ResponseRecord {
     pub winner: bool,
     /// 1..=5.
     pub rating: Option<u8>,
+    /// How the local router served it; `None` for the playground and the CLI.
+    #[serde(default)]
+    pub route: Option<RouteInfo>,
+}
+
+/// A router call's route: what the client asked for and what answered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct RouteInfo {
+    /// The `model` the client sent (a setup's alias).
+    pub alias: String,
+    /// The deployment that answered, or the last one tried.
+    pub deployment: Option<String>,
+    /// Calls made upstream, retries and fallbacks included.
+    pub attempts: u32,
+    /// The client's `User-Agent`.
+    pub client: Option<String>,
 }
 
 /// A change to a run; absent fields are left as they are. `title: null` clears it.

@@ -7,7 +7,7 @@ use rusqlite::{params_from_iter, Connection, OptionalExtension, Row};
 use rust_decimal::Decimal;
 
 use super::model::{
-    ResponseRecord, ResponseStatus, RunDetail, RunPage, RunQuery, RunSource, RunSummary,
+    ResponseRecord, ResponseStatus, RouteInfo, RunDetail, RunPage, RunQuery, RunSource, RunSummary,
     SUMMARY_PROMPT_CHARS,
 };
 use super::{time, History, HistoryError};
@@ -330,7 +330,7 @@ const RESPONSE_COLUMNS: &str = "id, position, model, params, system, messages, t
     status, finish_reason, error_kind, error_message, error_status, error_phase, retry_after, \
     input_tokens, cached_input_tokens, cache_write_tokens, cache_write_1h_tokens, output_tokens, \
     reasoning_tokens, usage_source, cost_usd, cost_source, cost_free, price_version, price_key, \
-    ttft_ms, total_ms, winner, rating";
+    ttft_ms, total_ms, winner, rating, alias, deployment, attempts, client";
 
 /// A serde `snake_case` name back to its enum.
 fn from_str<T: serde::de::DeserializeOwned>(s: Option<String>) -> Option<T> {
@@ -402,5 +402,14 @@ fn response(r: &Row<'_>) -> rusqlite::Result<ResponseRecord> {
         total_ms: uint(r.get(28)?),
         winner: r.get(29)?,
         rating: r.get(30)?,
+        route: match r.get::<_, Option<String>>(31)? {
+            Some(alias) => Some(RouteInfo {
+                alias,
+                deployment: r.get(32)?,
+                attempts: r.get::<_, Option<u32>>(33)?.unwrap_or(1),
+                client: r.get(34)?,
+            }),
+            None => None,
+        },
     })
 }

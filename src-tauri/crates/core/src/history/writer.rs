@@ -365,7 +365,12 @@ fn index(conn: &Connection, run_id: i64) -> Result<(), HistoryError> {
 }
 
 /// Writes a response's final row from its summary, and indexes its text.
-fn finish(conn: &Connection, id: i64, s: &TargetSummary, now: &str) -> Result<(), HistoryError> {
+pub(super) fn finish(
+    conn: &Connection,
+    id: i64,
+    s: &TargetSummary,
+    now: &str,
+) -> Result<(), HistoryError> {
     let e = s.error.as_ref();
     let u = &s.usage;
     conn.prepare_cached(

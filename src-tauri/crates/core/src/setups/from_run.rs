@@ -75,6 +75,7 @@ mod tests {
             total_ms: None,
             winner,
             rating: None,
+            route: None,
         }
     }
 

@@ -1,0 +1,318 @@
+//! Routing as a client lives it: fallbacks with the attempts header, retry-after
+//! honoured, weights, cooldown, client errors not fallen back, and nothing retried
+//! once a stream has begun.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use support::mock::openai_says;
+use support::*;
+use switchboard_core::setups::{Setup, SetupTarget};
+use switchboard_core::TargetStatus;
+
+/// `m429` rate-limits, `m500` fails, `m400` refuses the request, `mkey` refuses the
+/// key; every other model answers with its own name.
+async fn upstream() -> support::mock::Mock {
+    by_model(|m| match m {
+        "m429" => openai_error(429, "slow down"),
+        "m500" => openai_error(500, "boom"),
+        "m502" => openai_error(502, "bad gateway"),
+        "m400" => openai_error(400, "temperature is out of range"),
+        "mkey" => support::mock::openai_bad_key("sk-up-openai"),
+        other => openai_says(&format!("from {other}")),
+    })
+    .await
+}
+
+fn count(mock: &support::mock::Mock, model: &str) -> usize {
+    mock.requests
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|r| r.json()["model"] == model)
+        .count()
+}
+
+#[tokio::test]
+async fn a_429_then_a_500_fall_back_to_the_next_group() {
+    let up = upstream().await;
+    let setup = fallbacks("chat", &["openai/m429", "openai/m500", "openai/good"]);
+    let r = Opts::new(vec![setup]).openai(&up).start().await;
+    for stream in [false, true] {
+        let resp = r.post(&chat_body("chat", "hi", stream)).await;
+        assert_eq!(resp.status(), 200);
+        assert_eq!(
+            header(&resp, "x-switchboard-attempts").as_deref(),
+            Some("3")
+        );
+        assert_eq!(
+            header(&resp, "x-switchboard-deployment").as_deref(),
+            Some("openai/good")
+        );
+        let text = resp.text().await.unwrap();
+        assert!(text.contains("from good"), "{text}");
+    }
+    let recs = r.log.wait(2).await;
+    assert!(recs
+        .iter()
+        .all(|r| r.attempts == 3 && r.deployment.as_deref() == Some("openai/good")));
+    assert!(recs.iter().all(|r| r.summary.status == TargetStatus::Ok));
+}
+
+#[tokio::test]
+async fn when_every_group_fails_the_last_error_names_what_was_tried() {
+    let up = upstream().await;
+    let r = Opts::new(vec![fallbacks(
+        "chat",
+        &["openai/m429", "openai/m500", "openai/m502"],
+    )])
+    .openai(&up)
+    .start()
+    .await;
+    let resp = r.post(&chat_body("chat", "hi", false)).await;
+    assert_eq!(resp.status(), 502);
+    assert_eq!(
+        header(&resp, "x-switchboard-attempts").as_deref(),
+        Some("3")
+    );
+    let v: Value = resp.json().await.unwrap();
+    let m = v["error"]["message"].as_str().unwrap();
+    assert!(m.contains("openai/m429, openai/m500, openai/m502"), "{m}");
+    assert!(m.contains("bad gateway"), "{m}");
+    let rec = &r.log.wait(1).await[0];
+    assert_eq!((rec.http_status, rec.attempts), (502, 3));
+    assert_eq!(rec.deployment.as_deref(), Some("openai/m502"));
+    assert_eq!(rec.summary.status, TargetStatus::Error);
+
+    // A rate limit at the end is a 429 the SDK backs off on.
+    let r = Opts::new(vec![fallbacks("rl", &["openai/m429"])])
+        .openai(&up)
+        .start()
+        .await;
+    assert_eq!(r.post(&chat_body("rl", "hi", false)).await.status(), 429);
+}
+
+#[tokio::test]
+async fn a_refused_provider_key_is_502_never_401() {
+    let up = upstream().await;
+    let r = Opts::new(vec![fallbacks("chat", &["openai/mkey"])])
+        .openai(&up)
+        .start()
+        .await;
+    let resp = r.post(&chat_body("chat", "hi", false)).await;
+    assert_eq!(resp.status(), 502);
+    let v: Value = resp.json().await.unwrap();
+    let m = v["error"]["message"].as_str().unwrap();
+    assert!(m.contains("openai refused the key"), "{m}");
+    assert!(!m.contains("sk-up-openai"), "the key leaked: {m}");
+    assert_eq!(v["error"]["code"], "upstream_key_refused");
+    // …and it falls back without retrying the refused key.
+    let r = Opts::new(vec![{
+        let mut s = fallbacks("chat", &["openai/mkey", "openai/good"]);
+        s.retries = 3;
+        s
+    }])
+    .openai(&up)
+    .start()
+    .await;
+    assert_eq!(r.post(&chat_body("chat", "hi", false)).await.status(), 200);
+    assert_eq!(count(&up, "mkey"), 2);
+}
+
+#[tokio::test]
+async fn retry_after_is_honoured_before_retrying_the_same_deployment() {
+    let times = Arc::new(Mutex::new(Vec::<Instant>::new()));
+    let t = times.clone();
+    let up = support::mock::Mock::start(move |_| {
+        let mut t = t.lock().unwrap();
+        t.push(Instant::now());
+        if t.len() == 1 {
+            openai_error(429, "slow down").with_header("retry-after", "1")
+        } else {
+            openai_says("finally")
+        }
+    })
+    .await;
+    let mut setup = single("chat", "openai/gpt-4o");
+    setup.retries = 2;
+    let r = Opts::new(vec![setup]).openai(&up).start().await;
+    let resp = r.post(&chat_body("chat", "hi", false)).await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(
+        header(&resp, "x-switchboard-attempts").as_deref(),
+        Some("2")
+    );
+    let t = times.lock().unwrap();
+    let gap = t[1] - t[0];
+    assert!(gap >= Duration::from_millis(950), "retried after {gap:?}");
+}
+
+#[tokio::test]
+async fn a_retry_after_longer_than_the_cap_falls_back_at_once() {
+    let up = by_model(|m| match m {
+        "slow" => openai_error(429, "come back in a minute").with_header("retry-after", "60"),
+        _ => openai_says("other"),
+    })
+    .await;
+    let mut setup = fallbacks("chat", &["openai/slow", "openai/good"]);
+    setup.retries = 3;
+    let r = Opts::new(vec![setup]).openai(&up).start().await;
+    let resp = r.post(&chat_body("chat", "hi", false)).await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(
+        header(&resp, "x-switchboard-attempts").as_deref(),
+        Some("2")
+    );
+    assert_eq!(count(&up, "slow"), 1);
+}
+
+#[tokio::test]
+async fn retries_prefer_another_deployment_of_the_group() {
+    let up = upstream().await;
+    let mut setup = Setup::load_balance(
+        "chat",
+        vec![
+            SetupTarget::new("openai/m500"),
+            SetupTarget::new("openai/good"),
+        ],
+    );
+    setup.retries = 1;
+    let r = Opts::new(vec![setup]).openai(&up).start().await;
+    for _ in 0..10 {
+        let resp = r.post(&chat_body("chat", "hi", false)).await;
+        assert_eq!(resp.status(), 200);
+        assert_eq!(
+            header(&resp, "x-switchboard-deployment").as_deref(),
+            Some("openai/good")
+        );
+    }
+}
+
+#[tokio::test]
+async fn weights_two_to_one_split_the_calls_two_to_one() {
+    let up = upstream().await;
+    let mut a = SetupTarget::new("openai/a");
+    a.weight = 2;
+    let b = SetupTarget::new("openai/b");
+    let r = Opts::new(vec![Setup::load_balance("chat", vec![a, b])])
+        .openai(&up)
+        .start()
+        .await;
+    let n = 120;
+    for _ in 0..n {
+        assert_eq!(r.post(&chat_body("chat", "hi", false)).await.status(), 200);
+    }
+    let (ca, cb) = (count(&up, "a"), count(&up, "b"));
+    assert_eq!(ca + cb, n);
+    // Expected 80/40; ±20 is about four standard deviations.
+    assert!((60..=100).contains(&ca), "a got {ca}, b got {cb}");
+}
+
+#[tokio::test]
+async fn a_deployment_that_keeps_failing_cools_down_and_is_skipped() {
+    let up = upstream().await;
+    let mut opts = Opts::new(vec![fallbacks("chat", &["openai/m500", "openai/good"])]).openai(&up);
+    opts.settings.allowed_fails = 2;
+    opts.settings.cooldown = Duration::from_secs(60);
+    let r = opts.start().await;
+    for expected_attempts in ["2", "2", "1", "1"] {
+        let resp = r.post(&chat_body("chat", "hi", false)).await;
+        assert_eq!(resp.status(), 200);
+        assert_eq!(
+            header(&resp, "x-switchboard-attempts").as_deref(),
+            Some(expected_attempts)
+        );
+    }
+    assert_eq!(count(&up, "m500"), 2);
+
+    // When everything is cooling, it is tried anyway rather than refused.
+    let mut opts = Opts::new(vec![fallbacks("solo", &["openai/m500"])]).openai(&up);
+    opts.settings.allowed_fails = 1;
+    opts.settings.cooldown = Duration::from_secs(60);
+    let r = opts.start().await;
+    let before = count(&up, "m500");
+    for _ in 0..2 {
+        assert_eq!(r.post(&chat_body("solo", "hi", false)).await.status(), 502);
+    }
+    assert_eq!(count(&up, "m500"), before + 2);
+}
+
+#[tokio::test]
+async fn a_client_error_is_returned_at_once_without_fallback() {
+    let up = upstream().await;
+    let mut setup = fallbacks("chat", &["openai/m400", "openai/good"]);
+    setup.retries = 2;
+    let r = Opts::new(vec![setup]).openai(&up).start().await;
+    let resp = r.post(&chat_body("chat", "hi", true)).await;
+    assert_eq!(resp.status(), 400);
+    assert_eq!(
+        header(&resp, "x-switchboard-attempts").as_deref(),
+        Some("1")
+    );
+    let v: Value = resp.json().await.unwrap();
+    assert_eq!(v["error"]["type"], "invalid_request_error");
+    assert!(v["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("temperature is out of range"));
+    assert_eq!(count(&up, "good"), 0);
+    assert_eq!(count(&up, "m400"), 1);
+    assert_eq!(r.log.wait(1).await[0].http_status, 400);
+}
+
+#[tokio::test]
+async fn a_stream_cut_after_its_first_byte_ends_with_an_error_event_and_no_retry() {
+    let up = by_model(|m| match m {
+        "cut" => openai_cut("Hello wor"),
+        _ => openai_says("should not be called"),
+    })
+    .await;
+    let mut setup = fallbacks("chat", &["openai/cut", "openai/good"]);
+    setup.retries = 2;
+    let r = Opts::new(vec![setup]).openai(&up).start().await;
+    let resp = r.post(&chat_body("chat", "hi", true)).await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(
+        header(&resp, "x-switchboard-deployment").as_deref(),
+        Some("openai/cut")
+    );
+    let text = resp.text().await.unwrap();
+    let chunks = sse_data(&text);
+    assert_eq!(joined(&chunks, "content"), "Hello wor");
+    let last = chunks.last().unwrap();
+    assert!(
+        last["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("broke off"),
+        "{text}"
+    );
+    assert!(!chunks.iter().any(|c| c == "[DONE]"), "{text}");
+    assert_eq!(count(&up, "cut"), 1);
+    assert_eq!(count(&up, "good"), 0);
+}
+
+#[tokio::test]
+async fn the_non_streamed_answer_of_a_cut_stream_is_retried() {
+    // Nothing reached the client yet, so the cut is retried like a 5xx.
+    let up = by_model(|m| match m {
+        "cut" => openai_cut("Hello wor"),
+        _ => openai_says("whole"),
+    })
+    .await;
+    let r = Opts::new(vec![fallbacks("chat", &["openai/cut", "openai/good"])])
+        .openai(&up)
+        .start()
+        .await;
+    let v: Value = r
+        .post(&chat_body("chat", "hi", false))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["choices"][0]["message"]["content"], "whole");
+}

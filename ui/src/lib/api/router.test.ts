@@ -1,0 +1,17 @@
+import { describe, expect, it } from "vitest";
+import { answerWith } from "../../test/ipc";
+import { routerCopyToken, routerStart, routerStatus, routerStop } from "./router";
+
+describe("router api", () => {
+  it("sends every command with the contract's command and argument names", async () => {
+    const calls = answerWith(() => null);
+    await routerStart(5151);
+    await routerStart(null);
+    await routerStop();
+    await routerStatus();
+    await routerCopyToken();
+    expect(calls.map((c) => c.cmd)).toEqual(["router_start", "router_start", "router_stop", "router_status", "router_copy_token"]);
+    expect(calls[0]?.payload).toEqual({ port: 5151 });
+    expect(calls[1]?.payload).toEqual({ port: null });
+  });
+});
