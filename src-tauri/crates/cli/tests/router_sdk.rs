@@ -13,15 +13,21 @@
 
 #[path = "../../core/tests/support/mock.rs"]
 mod mock;
+#[path = "support/providers.rs"]
+mod providers;
+// Shared with the other CLI tests; this one runs `serve` and reads no `json_lines`.
+#[allow(dead_code)]
+mod support;
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 
-use assert_cmd::cargo::CommandCargoExt;
 use mock::{Mock, Recorded, Reply};
+use providers::{answer, error_reply, openai_chunk, Wire, COMPLETION_TOKENS, PROMPT_TOKENS};
 use serde_json::{json, Value};
+use support::served::{history_responses, history_runs, Served};
 use switchboard_core::chat::Usage;
 use switchboard_core::prices::book::PriceBook;
 
@@ -37,10 +43,6 @@ const ANTHROPIC_TEXT: &str = "Hello from the Anthropic mock.";
 const GEMINI_TEXT: &str = "Hello from the Gemini mock.";
 /// What the cut stream sends before its connection drops.
 const CUT_PIECES: [&str; 2] = ["The answer starts ", "and then the line drops"];
-
-/// Usage every mock reports for an answer.
-const PROMPT_TOKENS: u64 = 11;
-const COMPLETION_TOKENS: u64 = 7;
 
 /// Every alias, and what each deployment does (the mocks decide by model name):
 /// openai gpt-4o-mini answers, gpt-4o answers 429, gpt-4.1 answers 500, gpt-4.1-mini
@@ -91,128 +93,40 @@ const ALIASES: usize = 7;
 // ---------------------------------------------------------------------------------
 // Mock providers
 
-fn sse(events: &[Value]) -> String {
-    events.iter().map(|e| format!("data: {e}\n\n")).collect()
-}
-
-fn openai_chunk(model: &str, delta: Value, finish: Value) -> Value {
-    json!({"id": "chatcmpl-mock", "object": "chat.completion.chunk", "created": 1731000000,
-        "model": model, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]})
-}
-
+/// The OpenAI mock: gpt-4o rate-limits, gpt-4.1 fails, gpt-4.1-mini's stream drops
+/// mid-answer; every other model answers.
 fn openai(r: &Recorded) -> Reply {
     let body = r.json();
-    let model = body["model"].as_str().unwrap_or_default().to_owned();
-    let stream = body["stream"] == true;
-    match model.as_str() {
-        "gpt-4o" => Reply::error(429, r#"{"error":{"message":"Rate limit reached for requests","type":"requests","param":null,"code":"rate_limit_exceeded"}}"#)
-            .with_header("retry-after", "0"),
-        "gpt-4.1" => Reply::error(500, r#"{"error":{"message":"The server had an error while processing your request.","type":"server_error","param":null,"code":null}}"#),
-        "gpt-4.1-mini" if stream => {
+    match body["model"].as_str().unwrap_or_default() {
+        "gpt-4o" => error_reply(Wire::OpenAi, 429),
+        "gpt-4.1" => error_reply(Wire::OpenAi, 500),
+        model @ "gpt-4.1-mini" if body["stream"] == true => {
             // Two pieces of text, then the connection drops mid-answer (no finish, no
             // [DONE], no last chunk of the chunked body).
-            let events = [
-                openai_chunk(&model, json!({"role": "assistant", "content": ""}), Value::Null),
-                openai_chunk(&model, json!({"content": CUT_PIECES[0]}), Value::Null),
-                openai_chunk(&model, json!({"content": CUT_PIECES[1]}), Value::Null),
-            ];
-            Reply::sse(&sse(&events)).chunked(false)
+            let events: String = [
+                openai_chunk(
+                    model,
+                    json!({"role": "assistant", "content": ""}),
+                    Value::Null,
+                ),
+                openai_chunk(model, json!({"content": CUT_PIECES[0]}), Value::Null),
+                openai_chunk(model, json!({"content": CUT_PIECES[1]}), Value::Null),
+            ]
+            .iter()
+            .map(|e| format!("data: {e}\n\n"))
+            .collect();
+            Reply::sse(&events).chunked(false)
         }
-        _ if stream => {
-            let (a, b) = OPENAI_TEXT.split_at(OPENAI_TEXT.len() / 2);
-            let mut events = vec![
-                openai_chunk(&model, json!({"role": "assistant", "content": ""}), Value::Null),
-                openai_chunk(&model, json!({"content": a}), Value::Null),
-                openai_chunk(&model, json!({"content": b}), Value::Null),
-                openai_chunk(&model, json!({}), json!("stop")),
-            ];
-            if body["stream_options"]["include_usage"] == true {
-                events.push(json!({"id": "chatcmpl-mock", "object": "chat.completion.chunk",
-                    "created": 1731000000, "model": model, "choices": [], "usage": {
-                    "prompt_tokens": PROMPT_TOKENS, "completion_tokens": COMPLETION_TOKENS,
-                    "total_tokens": PROMPT_TOKENS + COMPLETION_TOKENS}}));
-            }
-            Reply::sse(&format!("{}data: [DONE]\n\n", sse(&events)))
-        }
-        _ => Reply::json(
-            &json!({"id": "chatcmpl-mock", "object": "chat.completion", "created": 1731000000,
-                "model": model, "choices": [{"index": 0, "message": {"role": "assistant",
-                "content": OPENAI_TEXT, "refusal": null}, "logprobs": null, "finish_reason": "stop"}],
-                "usage": {"prompt_tokens": PROMPT_TOKENS, "completion_tokens": COMPLETION_TOKENS,
-                "total_tokens": PROMPT_TOKENS + COMPLETION_TOKENS}})
-            .to_string(),
-        ),
+        _ => answer(Wire::OpenAi, OPENAI_TEXT, r),
     }
 }
 
+/// The Anthropic mock: claude-opus-4-1 fails, every other model answers.
 fn anthropic(r: &Recorded) -> Reply {
-    let body = r.json();
-    let model = body["model"].as_str().unwrap_or_default().to_owned();
-    if model == "claude-opus-4-1" {
-        return Reply::error(
-            500,
-            r#"{"type":"error","error":{"type":"api_error","message":"Internal server error"}}"#,
-        );
-    }
-    if body["stream"] != true {
-        return Reply::json(
-            &json!({"id": "msg_mock", "type": "message", "role": "assistant", "model": model,
-                "content": [{"type": "text", "text": ANTHROPIC_TEXT}], "stop_reason": "end_turn",
-                "stop_sequence": null, "usage": {"input_tokens": PROMPT_TOKENS,
-                "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0,
-                "output_tokens": COMPLETION_TOKENS}})
-            .to_string(),
-        );
-    }
-    let (a, b) = ANTHROPIC_TEXT.split_at(ANTHROPIC_TEXT.len() / 2);
-    let events = [
-        json!({"type": "message_start", "message": {"id": "msg_mock", "type": "message",
-            "role": "assistant", "model": model, "content": [], "stop_reason": null,
-            "stop_sequence": null, "usage": {"input_tokens": PROMPT_TOKENS,
-            "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0, "output_tokens": 1}}}),
-        json!({"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}),
-        json!({"type": "ping"}),
-        json!({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": a}}),
-        json!({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": b}}),
-        json!({"type": "content_block_stop", "index": 0}),
-        json!({"type": "message_delta", "delta": {"stop_reason": "end_turn", "stop_sequence": null},
-            "usage": {"output_tokens": COMPLETION_TOKENS}}),
-        json!({"type": "message_stop"}),
-    ];
-    let s: String = events
-        .iter()
-        .map(|e| format!("event: {}\ndata: {e}\n\n", e["type"].as_str().unwrap()))
-        .collect();
-    Reply::sse(&s)
-}
-
-fn gemini(r: &Recorded) -> Reply {
-    let version = r
-        .path
-        .split("/models/")
-        .nth(1)
-        .and_then(|m| m.split(':').next())
-        .unwrap_or("unknown")
-        .to_owned();
-    let piece = |t: &str, last: bool, done: u64| {
-        let mut cand = json!({"content": {"parts": [{"text": t}], "role": "model"}, "index": 0});
-        if last {
-            cand["finishReason"] = json!("STOP");
-        }
-        json!({"candidates": [cand], "usageMetadata": {"promptTokenCount": PROMPT_TOKENS,
-            "candidatesTokenCount": done, "totalTokenCount": PROMPT_TOKENS + done},
-            "modelVersion": version, "responseId": "mock"})
-    };
-    if r.path.contains(":streamGenerateContent") {
-        let (a, b) = GEMINI_TEXT.split_at(GEMINI_TEXT.len() / 2);
-        // Gemini's SSE: CRLF line endings, no [DONE].
-        Reply::sse(&format!(
-            "data: {}\r\n\r\ndata: {}\r\n\r\n",
-            piece(a, false, 3),
-            piece(b, true, COMPLETION_TOKENS)
-        ))
+    if r.json()["model"] == "claude-opus-4-1" {
+        error_reply(Wire::Anthropic, 500)
     } else {
-        Reply::json(&piece(GEMINI_TEXT, true, COMPLETION_TOKENS).to_string())
+        answer(Wire::Anthropic, ANTHROPIC_TEXT, r)
     }
 }
 
@@ -227,7 +141,7 @@ impl Mocks {
         Self {
             openai: mock::start_blocking(openai),
             anthropic: mock::start_blocking(anthropic),
-            gemini: mock::start_blocking(gemini),
+            gemini: mock::start_blocking(|r| answer(Wire::Gemini, GEMINI_TEXT, r)),
         }
     }
 
@@ -263,79 +177,15 @@ fn repo() -> PathBuf {
 /// `switchboard …` with the test's data folder, the mocks as the providers and the
 /// dummy keys; nothing from the developer's environment.
 fn switchboard(data: &Path, m: &Mocks) -> Command {
-    let mut c = Command::cargo_bin("switchboard").unwrap();
-    c.env_clear()
-        .env("SWITCHBOARD_DATA_DIR", data)
-        .env("SWITCHBOARD_ROUTER_TOKEN", TOKEN)
-        .env("OPENAI_BASE_URL", format!("{}/v1", m.openai.url()))
+    let mut c = support::served::switchboard(data, TOKEN);
+    c.env("OPENAI_BASE_URL", format!("{}/v1", m.openai.url()))
         .env("ANTHROPIC_BASE_URL", m.anthropic.url())
         .env("GEMINI_BASE_URL", m.gemini.url())
-        .env("NO_PROXY", "127.0.0.1,localhost")
-        // No keychain here: keys and the token come from the environment.
-        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent");
+        .env("NO_PROXY", "127.0.0.1,localhost");
     for (k, v) in KEYS {
         c.env(k, v);
     }
     c
-}
-
-/// A running `switchboard serve`, stopped (SIGTERM) at the end of the test even when
-/// it fails.
-struct Served {
-    child: Child,
-    base: String,
-}
-
-impl Served {
-    fn start(mut cmd: Command) -> Self {
-        let mut child = cmd
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut out = BufReader::new(child.stdout.take().unwrap());
-        let mut first = String::new();
-        out.read_line(&mut first).unwrap();
-        if first.is_empty() {
-            let mut err = String::new();
-            let _ = child.stderr.take().unwrap().read_to_string(&mut err);
-            panic!("switchboard serve did not start: {err}");
-        }
-        assert!(
-            first.starts_with(&format!("Serving {ALIASES} setups on http://127.0.0.1:")),
-            "{first}"
-        );
-        let base = first.trim().rsplit(' ').next().unwrap().to_owned();
-        // The rest of the banner, read so serve never blocks on a full pipe.
-        std::thread::spawn(move || {
-            let mut rest = String::new();
-            let _ = out.read_to_string(&mut rest);
-        });
-        Self { child, base }
-    }
-
-    /// SIGTERM; returns stderr once it has stopped, after asserting a clean exit.
-    fn stop(&mut self) -> String {
-        let status = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
-        let status = self.child.wait().unwrap();
-        let mut err = String::new();
-        if let Some(mut e) = self.child.stderr.take() {
-            e.read_to_string(&mut err).unwrap();
-        }
-        assert_eq!(status.code(), Some(0), "serve did not stop cleanly: {err}");
-        err
-    }
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 // ---------------------------------------------------------------------------------
@@ -520,6 +370,26 @@ fn check(sdk: Sdk, r: &BTreeMap<String, Value>) {
             "{sdk:?} {name}: {v}"
         );
     };
+    // The call answered `text`, and the headers say `deployment` did.
+    let routed = |name: &str, text: &str, deployment: &str| -> &Value {
+        let v = ok(name);
+        assert_eq!(v["text"], text, "{sdk:?} {name}: {v}");
+        assert_eq!(
+            header(v, "x-switchboard-deployment"),
+            Some(deployment),
+            "{sdk:?} {name}: {v}"
+        );
+        v
+    };
+    // …at the first try, to the end, with the mocks' usage.
+    let answered = |name: &str, text: &str, deployment: &str| -> &Value {
+        let v = routed(name, text, deployment);
+        assert_eq!(v["finish_reason"], "stop", "{sdk:?} {name}: {v}");
+        assert_eq!(v["model"], deployment, "{sdk:?} {name}: {v}");
+        usage_is_the_mocks(name, v);
+        assert_eq!(attempts(v), 1, "{sdk:?} {name}: {v}");
+        v
+    };
 
     // 1. Streams from each provider's wire format: the text, a real stream, the usage
     // chunk when asked for (and only then).
@@ -532,19 +402,9 @@ fn check(sdk: Sdk, r: &BTreeMap<String, Value>) {
         ),
         ("stream-gemini", GEMINI_TEXT, "gemini/gemini-2.5-flash"),
     ] {
-        let v = ok(name);
-        assert_eq!(v["text"], text, "{sdk:?} {name}: {v}");
+        let v = answered(name, text, deployment);
         // The role chunk, two pieces of text, the finish, the usage.
         assert!(v["chunks"].as_u64().unwrap() >= 4, "{sdk:?} {name}: {v}");
-        assert_eq!(v["finish_reason"], "stop", "{sdk:?} {name}: {v}");
-        assert_eq!(v["model"], deployment, "{sdk:?} {name}: {v}");
-        usage_is_the_mocks(name, v);
-        assert_eq!(
-            header(v, "x-switchboard-deployment"),
-            Some(deployment),
-            "{sdk:?} {name}: {v}"
-        );
-        assert_eq!(attempts(v), 1, "{sdk:?} {name}: {v}");
     }
     let v = ok("stream-gpt-no-usage");
     assert_eq!(v["text"], OPENAI_TEXT, "{sdk:?}: {v}");
@@ -556,17 +416,7 @@ fn check(sdk: Sdk, r: &BTreeMap<String, Value>) {
         ("json-claude", ANTHROPIC_TEXT, "anthropic/claude-haiku-4-5"),
         ("json-gemini", GEMINI_TEXT, "gemini/gemini-2.5-flash"),
     ] {
-        let v = ok(name);
-        assert_eq!(v["text"], text, "{sdk:?} {name}: {v}");
-        assert_eq!(v["finish_reason"], "stop", "{sdk:?} {name}: {v}");
-        assert_eq!(v["model"], deployment, "{sdk:?} {name}: {v}");
-        usage_is_the_mocks(name, v);
-        assert_eq!(
-            header(v, "x-switchboard-deployment"),
-            Some(deployment),
-            "{sdk:?} {name}: {v}"
-        );
-        assert_eq!(attempts(v), 1, "{sdk:?} {name}: {v}");
+        let v = answered(name, text, deployment);
         let cost: f64 = header(v, "x-switchboard-cost")
             .unwrap_or_else(|| panic!("{sdk:?} {name}: no cost header: {v}"))
             .parse()
@@ -593,13 +443,7 @@ fn check(sdk: Sdk, r: &BTreeMap<String, Value>) {
             "gemini/gemini-2.5-flash",
         ),
     ] {
-        let v = ok(name);
-        assert_eq!(v["text"], text, "{sdk:?} {name}: {v}");
-        assert_eq!(
-            header(v, "x-switchboard-deployment"),
-            Some(deployment),
-            "{sdk:?} {name}: {v}"
-        );
+        let v = routed(name, text, deployment);
         assert!(attempts(v) >= 2, "{sdk:?} {name}: {v}");
         if name.ends_with("-stream") {
             usage_is_the_mocks(name, v);
@@ -654,33 +498,13 @@ fn expected_cost(deployment: &str) -> f64 {
 // ---------------------------------------------------------------------------------
 // The history
 
-fn json_out(mut cmd: Command) -> Value {
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
 /// Every saved response, from `history list` and `history show`.
 fn saved(data: &Path, m: &Mocks) -> Vec<Value> {
-    let mut list = switchboard(data, m);
-    list.args(["history", "list", "--json", "--limit", "1000"]);
-    let runs = json_out(list);
-    let runs = runs["runs"].as_array().unwrap().clone();
-    runs.iter()
+    history_runs(switchboard(data, m))
+        .iter()
         .flat_map(|run| {
             assert_eq!(run["source"], "router", "{run}");
-            let mut show = switchboard(data, m);
-            show.args([
-                "history",
-                "show",
-                &run["id"].as_i64().unwrap().to_string(),
-                "--json",
-            ]);
-            json_out(show)["responses"].as_array().unwrap().clone()
+            history_responses(switchboard(data, m), run)
         })
         .collect()
 }
@@ -773,9 +597,16 @@ fn the_openai_python_and_npm_sdks_stream_fall_back_and_fail_cleanly_through_the_
     let mut cmd = switchboard(data.path(), &m);
     cmd.args(["serve", "--port", "0", "--config"]).arg(&cfg);
     let mut served = Served::start(cmd);
+    assert!(
+        served
+            .banner
+            .starts_with(&format!("Serving {ALIASES} setups on http://127.0.0.1:")),
+        "{}",
+        served.banner
+    );
 
     for sdk in [Sdk::Python, Sdk::Npm] {
-        let results = sdk.run(&served.base, &calls());
+        let results = sdk.run(&served.url, &calls());
         check(sdk, &results);
     }
 
@@ -803,7 +634,7 @@ fn the_openai_python_and_npm_sdks_stream_fall_back_and_fail_cleanly_through_the_
         assert_eq!(r.header("x-goog-api-key"), Some(KEYS[2].1), "{r:?}");
     }
 
-    let stderr = served.stop();
+    let stderr = served.stop_cleanly();
     let total = 2 * SAVED_PER_SDK;
     assert!(
         stderr.contains(&format!("{total} calls saved to the history")),

@@ -6,14 +6,16 @@
 
 #[path = "../../core/tests/support/mock.rs"]
 mod mock;
+// Shared with the other CLI tests; this one runs `serve` and reads no `json_lines`.
+#[allow(dead_code)]
+mod support;
 
-use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
-use assert_cmd::cargo::CommandCargoExt;
 use mock::{openai_says, start_blocking, Mock, Reply};
 use serde_json::{json, Value};
+use support::served::{history_responses, history_runs, switchboard, Served};
 
 const PLANTED: &str = "sk-PLANTED-serve-key-do-not-leak-5d2e";
 const TOKEN: &str = "sb-test-token-7f3a";
@@ -43,14 +45,9 @@ impl Env {
     }
 
     fn cmd(&self) -> Command {
-        let mut c = Command::cargo_bin("switchboard").unwrap();
-        c.env_clear()
-            .env("SWITCHBOARD_DATA_DIR", self.data.path())
-            .env("SWITCHBOARD_ROUTER_TOKEN", TOKEN)
-            .env("MY_PROVIDER_KEY", PLANTED)
-            .env("OPENAI_BASE_URL", format!("{}/v1", self.mock.url()))
-            // No keychain here: keys and the token come from the environment.
-            .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent");
+        let mut c = switchboard(self.data.path(), TOKEN);
+        c.env("MY_PROVIDER_KEY", PLANTED)
+            .env("OPENAI_BASE_URL", format!("{}/v1", self.mock.url()));
         c
     }
 
@@ -61,73 +58,6 @@ impl Env {
     }
 }
 
-/// A running `serve`: its base URL (from the first line it prints) and its output.
-struct Served {
-    child: Child,
-    base: String,
-    stdout: String,
-}
-
-fn serve(mut cmd: Command) -> Served {
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut first = String::new();
-    out.read_line(&mut first).unwrap();
-    if first.is_empty() {
-        let mut err = String::new();
-        child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut err)
-            .unwrap();
-        panic!("serve did not start: {err}");
-    }
-    let base = first
-        .trim()
-        .rsplit(' ')
-        .next()
-        .unwrap()
-        .trim_end_matches("/v1")
-        .to_owned();
-    assert!(first.starts_with("Serving "), "{first}");
-    // The rest of the banner is read at the end.
-    let rest = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = out.read_to_string(&mut s);
-        s
-    });
-    let _ = rest;
-    Served {
-        child,
-        base,
-        stdout: first,
-    }
-}
-
-impl Served {
-    /// SIGTERM, then what it printed on stderr and its exit status.
-    fn stop(mut self) -> (String, i32) {
-        Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        let status = self.child.wait().unwrap();
-        let mut err = String::new();
-        self.child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut err)
-            .unwrap();
-        (err, status.code().unwrap_or(-1))
-    }
-}
-
 fn rt() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -135,29 +65,15 @@ fn rt() -> tokio::runtime::Runtime {
         .unwrap()
 }
 
-async fn chat(base: &str, token: Option<&str>, body: Value) -> reqwest::Response {
+async fn chat(url: &str, token: Option<&str>, body: Value) -> reqwest::Response {
     let mut req = reqwest::Client::new()
-        .post(format!("{base}/v1/chat/completions"))
+        .post(format!("{url}/chat/completions"))
         .header("user-agent", "serve-test/1.0")
         .json(&body);
     if let Some(t) = token {
         req = req.bearer_auth(t);
     }
     req.send().await.unwrap()
-}
-
-fn history_json(env: &Env) -> Value {
-    let out = env
-        .cmd()
-        .args(["history", "list", "--json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 fn all_bytes_of(dir: &Path) -> Vec<u8> {
@@ -179,16 +95,16 @@ fn a_litellm_config_is_served_and_every_call_lands_in_the_history_with_its_cost(
     cmd.args(["serve", "--config"])
         .arg(&cfg)
         .args(["--port", "0"]);
-    let served = serve(cmd);
+    let mut served = Served::start(cmd);
     assert!(
         served
-            .stdout
+            .banner
             .contains("Serving 1 setup on http://127.0.0.1:"),
         "{}",
-        served.stdout
+        served.banner
     );
 
-    let base = served.base.clone();
+    let base = served.url.clone();
     let (text, deployment, no_token, bad_token) = rt().block_on(async {
         let r = chat(
             &base,
@@ -228,26 +144,17 @@ fn a_litellm_config_is_served_and_every_call_lands_in_the_history_with_its_cost(
     // The provider got the key the config names, from the environment.
     assert_eq!(mock::bearer(&env.mock.last_request()), PLANTED);
 
-    let (stderr, code) = served.stop();
-    assert_eq!(code, 0, "{stderr}");
+    let stderr = served.stop_cleanly();
     assert!(stderr.contains("1 calls saved to the history"), "{stderr}");
     assert!(!stderr.contains(PLANTED) && !stderr.contains(TOKEN));
 
-    let runs = history_json(&env);
-    let runs = runs["runs"].as_array().unwrap();
+    let runs = history_runs(env.cmd());
     assert_eq!(
         runs.len(),
         1,
         "only the routed call is saved, not the refused ones"
     );
-    let id = runs[0]["id"].as_i64().unwrap();
-    let out = env
-        .cmd()
-        .args(["history", "show", &id.to_string(), "--json"])
-        .output()
-        .unwrap();
-    let run: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let r = &run["responses"][0];
+    let r = &history_responses(env.cmd(), &runs[0])[0];
     assert_eq!(r["text"], "served through the router");
     assert_eq!(r["route"]["alias"], "chat");
     assert_eq!(r["route"]["client"], "serve-test/1.0");
@@ -311,9 +218,7 @@ fn listening_beyond_loopback_needs_a_flag_and_warns() {
         "--config",
     ])
     .arg(&cfg);
-    let served = serve(cmd);
-    let (stderr, code) = served.stop();
-    assert_eq!(code, 0);
+    let stderr = Served::start(cmd).stop_cleanly();
     assert!(
         stderr.contains("warning: listening on 0.0.0.0:"),
         "{stderr}"
@@ -340,11 +245,11 @@ fn without_a_config_the_saved_setups_are_served_and_with_none_it_says_how_to_get
     // the imported provider settings.
     cmd.env("OPENAI_API_KEY", PLANTED)
         .args(["serve", "--port", "0"]);
-    let served = serve(cmd);
-    let base = served.base.clone();
+    let mut served = Served::start(cmd);
+    let base = served.url.clone();
     let (models, text) = rt().block_on(async {
         let models: Value = reqwest::Client::new()
-            .get(format!("{base}/v1/models"))
+            .get(format!("{base}/models"))
             .bearer_auth(TOKEN)
             .send()
             .await
@@ -363,8 +268,7 @@ fn without_a_config_the_saved_setups_are_served_and_with_none_it_says_how_to_get
     });
     assert_eq!(models["data"][0]["id"], "chat", "{models}");
     assert_eq!(text, "from a saved setup");
-    let (stderr, code) = served.stop();
-    assert_eq!(code, 0, "{stderr}");
+    served.stop_cleanly();
 }
 
 #[test]
@@ -381,8 +285,8 @@ fn a_spend_cap_answers_429_with_when_it_resets() {
         "--config",
     ])
     .arg(&cfg);
-    let served = serve(cmd);
-    let base = served.base.clone();
+    let mut served = Served::start(cmd);
+    let base = served.url.clone();
     let (first, second, retry_after, body) = rt().block_on(async {
         let req = json!({"model": "chat", "messages": [{"role": "user", "content": "hi"}]});
         let first = chat(&base, Some(TOKEN), req.clone()).await.status();
@@ -410,11 +314,10 @@ fn a_spend_cap_answers_429_with_when_it_resets() {
     assert!(msg.contains("daily spend cap for `chat`"), "{msg}");
     assert!(retry_after.unwrap() <= 86_400);
     // The refused call never went upstream, and the history shows it was refused.
-    let (_, code) = served.stop();
-    assert_eq!(code, 0);
+    served.stop_cleanly();
     assert_eq!(env.mock.requests(), 1);
-    let runs = history_json(&env);
-    assert_eq!(runs["runs"].as_array().unwrap().len(), 2, "{runs}");
+    let runs = history_runs(env.cmd());
+    assert_eq!(runs.len(), 2, "{runs:?}");
 }
 
 #[test]
@@ -425,8 +328,8 @@ fn a_failing_upstream_is_an_openai_shaped_error_and_still_saved() {
     let cfg = env.write("config.yaml", CONFIG);
     let mut cmd = env.cmd();
     cmd.args(["serve", "--port", "0", "--config"]).arg(&cfg);
-    let served = serve(cmd);
-    let base = served.base.clone();
+    let mut served = Served::start(cmd);
+    let base = served.url.clone();
     let (status, body) = rt().block_on(async {
         let r = chat(
             &base,
@@ -446,6 +349,5 @@ fn a_failing_upstream_is_an_openai_shaped_error_and_still_saved() {
     );
     let (stderr, _) = served.stop();
     assert!(stderr.contains("1 calls saved"), "{stderr}");
-    let runs = history_json(&env);
-    assert_eq!(runs["runs"].as_array().unwrap().len(), 1);
+    assert_eq!(history_runs(env.cmd()).len(), 1);
 }

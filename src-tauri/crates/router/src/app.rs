@@ -384,12 +384,19 @@ async fn stream_response(started: relay::Started, meta: Meta) -> Response {
         events,
         verdict,
         tried,
-        cancel,
+        mut call,
     } = started;
     let Some(mut events) = events else {
         return vanished();
     };
-    while let Some(ev) = events.recv().await {
+    loop {
+        // The call runs here, in the client's task, until an attempt commits.
+        let ev = tokio::select! {
+            biased;
+            ev = events.recv() => ev,
+            () = &mut call, if !call.is_done() => continue,
+        };
+        let Some(ev) = ev else { break };
         let commits = matches!(
             &ev.event,
             RunEventKind::Delta { .. }
@@ -401,7 +408,7 @@ async fn stream_response(started: relay::Started, meta: Meta) -> Response {
         }
         let deployment = tried.get(ev.target);
         let writer = ChunkWriter::new(&meta.id, meta.created, &deployment);
-        let mut body = SseBody::new(events, ev.target, writer, meta.include_usage, cancel);
+        let mut body = SseBody::new(events, ev.target, writer, meta.include_usage, call);
         body.begin(ev.event);
         return sse_response(body, &deployment, ev.target + 1);
     }
@@ -419,7 +426,7 @@ async fn stream_response(started: relay::Started, meta: Meta) -> Response {
         }) => {
             let writer = ChunkWriter::new(&meta.id, meta.created, &deployment);
             let (_tx, rx) = tokio::sync::mpsc::unbounded_channel();
-            let mut body = SseBody::new(rx, attempts - 1, writer, meta.include_usage, cancel);
+            let mut body = SseBody::new(rx, attempts - 1, writer, meta.include_usage, call);
             body.finish_now(RunEventKind::Summary(summary));
             sse_response(body, &deployment, attempts)
         }
@@ -440,8 +447,10 @@ fn sse_response(body: SseBody, deployment: &str, attempts: u32) -> Response {
 }
 
 async fn json_response(started: relay::Started, meta: Meta) -> Response {
-    // Held until the answer is complete: a client gone before then cancels the call.
-    let _cancel = started.cancel;
+    // Run here, in the client's task: a client gone before the end drops it, which
+    // cancels the call (and it ends, recorded, on its own).
+    let mut call = started.call;
+    (&mut call).await;
     match started.verdict.await {
         Ok(Verdict::Answered {
             summary,

@@ -2,9 +2,11 @@
 //! [`drive`] of a provider stream whose events go straight to the HTTP side over an
 //! unbounded channel, and exactly one [`CallRecord`] at its end, whatever happens.
 //!
-//! The call runs in its own task so it finishes (and is recorded) even when the
-//! client goes away: the HTTP side holds a [`DropGuard`] of the call's token, so a
-//! dropped response cancels the attempt in flight, which drops the upstream request.
+//! The call is a future the HTTP side polls itself ([`Call`]): a chunk goes from the
+//! provider's connection to the client's with no hop between tasks. When the client
+//! goes away first, dropping the [`Call`] cancels the attempt in flight (which drops
+//! the upstream request) and lets the call finish on a task of its own, so it is still
+//! recorded with what it had.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -23,7 +25,7 @@ use switchboard_core::stream::chat_stream;
 use switchboard_core::{Metrics, RunEvent, TargetStatus, TargetSummary};
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::{Instant, Sleep};
-use tokio_util::sync::{CancellationToken, DropGuard};
+use tokio_util::sync::CancellationToken;
 
 use crate::app::AppState;
 use crate::openai::ApiError;
@@ -76,11 +78,52 @@ pub(crate) struct Started {
     pub events: Option<mpsc::UnboundedReceiver<RunEvent>>,
     pub verdict: oneshot::Receiver<Verdict>,
     pub tried: Arc<Tried>,
-    /// Cancels the call when dropped (the client went away).
-    pub cancel: DropGuard,
+    /// The call itself: whoever answers the client polls it.
+    pub call: Call,
 }
 
-/// Starts a call in its own task.
+/// The call's future. Poll it (it is `Unpin`) beside the events it produces; dropped
+/// before its end, it cancels the call and hands the rest to a task of its own.
+pub(crate) struct Call {
+    fut: Option<Pin<Box<dyn Future<Output = ()> + Send>>>,
+    token: CancellationToken,
+}
+
+impl Call {
+    pub fn is_done(&self) -> bool {
+        self.fut.is_none()
+    }
+}
+
+impl Future for Call {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let Some(fut) = self.fut.as_mut() else {
+            return Poll::Ready(());
+        };
+        let done = fut.as_mut().poll(cx);
+        if done.is_ready() {
+            self.fut = None;
+        }
+        done
+    }
+}
+
+impl Drop for Call {
+    fn drop(&mut self) {
+        if let Some(fut) = self.fut.take() {
+            // The client went away: stop the attempt, and let the call end (and be
+            // recorded) on its own.
+            self.token.cancel();
+            if let Ok(rt) = tokio::runtime::Handle::try_current() {
+                rt.spawn(fut);
+            }
+        }
+    }
+}
+
+/// Starts a call; nothing happens until its [`Call`] is polled.
 pub(crate) fn start(state: &AppState, spec: CallSpec) -> Started {
     let token = CancellationToken::new();
     let (tx, rx) = mpsc::unbounded_channel();
@@ -88,19 +131,15 @@ pub(crate) fn start(state: &AppState, spec: CallSpec) -> Started {
     let tried = Arc::new(Tried::default());
     // A non-streamed answer is read from the summary: its events go nowhere.
     let events = spec.stream.then_some(rx);
-    tokio::spawn(run(
-        state.clone(),
-        spec,
-        tx,
-        token.clone(),
-        vtx,
-        tried.clone(),
-    ));
+    let fut = run(state.clone(), spec, tx, token.clone(), vtx, tried.clone());
     Started {
         events,
         verdict: vrx,
         tried,
-        cancel: token.drop_guard(),
+        call: Call {
+            fut: Some(Box::pin(fut)),
+            token,
+        },
     }
 }
 

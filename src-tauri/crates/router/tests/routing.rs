@@ -28,6 +28,24 @@ async fn upstream() -> support::mock::Mock {
     .await
 }
 
+/// A router whose `chat` tries `openai/first`, which answers `first`, then
+/// `openai/good`, which says `good`; each retried `retries` times.
+async fn first_then_good(
+    first: support::mock::Reply,
+    good: &'static str,
+    retries: u32,
+) -> (support::mock::Mock, Router) {
+    let up = by_model(move |m| match m {
+        "first" => first.clone(),
+        _ => openai_says(good),
+    })
+    .await;
+    let mut setup = fallbacks("chat", &["openai/first", "openai/good"]);
+    setup.retries = retries;
+    let r = openai_router(&up, setup).await;
+    (up, r)
+}
+
 fn count(mock: &support::mock::Mock, model: &str) -> usize {
     mock.requests
         .lock()
@@ -41,18 +59,12 @@ fn count(mock: &support::mock::Mock, model: &str) -> usize {
 async fn a_429_then_a_500_fall_back_to_the_next_group() {
     let up = upstream().await;
     let setup = fallbacks("chat", &["openai/m429", "openai/m500", "openai/good"]);
-    let r = Opts::new(vec![setup]).openai(&up).start().await;
+    let r = openai_router(&up, setup).await;
     for stream in [false, true] {
-        let resp = r.post(&chat_body("chat", "hi", stream)).await;
+        let resp = r.ask("chat", stream).await;
         assert_eq!(resp.status(), 200);
-        assert_eq!(
-            header(&resp, "x-switchboard-attempts").as_deref(),
-            Some("3")
-        );
-        assert_eq!(
-            header(&resp, "x-switchboard-deployment").as_deref(),
-            Some("openai/good")
-        );
+        assert_eq!(attempts(&resp).as_deref(), Some("3"));
+        assert_eq!(deployment(&resp).as_deref(), Some("openai/good"));
         let text = resp.text().await.unwrap();
         assert!(text.contains("from good"), "{text}");
     }
@@ -66,21 +78,13 @@ async fn a_429_then_a_500_fall_back_to_the_next_group() {
 #[tokio::test]
 async fn when_every_group_fails_the_last_error_names_what_was_tried() {
     let up = upstream().await;
-    let r = Opts::new(vec![fallbacks(
-        "chat",
-        &["openai/m429", "openai/m500", "openai/m502"],
-    )])
-    .openai(&up)
-    .start()
-    .await;
-    let resp = r.post(&chat_body("chat", "hi", false)).await;
+    let setup = fallbacks("chat", &["openai/m429", "openai/m500", "openai/m502"]);
+    let r = openai_router(&up, setup).await;
+    let resp = r.ask("chat", false).await;
     assert_eq!(resp.status(), 502);
-    assert_eq!(
-        header(&resp, "x-switchboard-attempts").as_deref(),
-        Some("3")
-    );
+    assert_eq!(attempts(&resp).as_deref(), Some("3"));
     let v: Value = resp.json().await.unwrap();
-    let m = v["error"]["message"].as_str().unwrap();
+    let m = error_message(&v);
     assert!(m.contains("openai/m429, openai/m500, openai/m502"), "{m}");
     assert!(m.contains("bad gateway"), "{m}");
     let rec = &r.log.wait(1).await[0];
@@ -89,37 +93,26 @@ async fn when_every_group_fails_the_last_error_names_what_was_tried() {
     assert_eq!(rec.summary.status, TargetStatus::Error);
 
     // A rate limit at the end is a 429 the SDK backs off on.
-    let r = Opts::new(vec![fallbacks("rl", &["openai/m429"])])
-        .openai(&up)
-        .start()
-        .await;
-    assert_eq!(r.post(&chat_body("rl", "hi", false)).await.status(), 429);
+    let r = openai_router(&up, fallbacks("rl", &["openai/m429"])).await;
+    assert_eq!(r.ask("rl", false).await.status(), 429);
 }
 
 #[tokio::test]
 async fn a_refused_provider_key_is_502_never_401() {
     let up = upstream().await;
-    let r = Opts::new(vec![fallbacks("chat", &["openai/mkey"])])
-        .openai(&up)
-        .start()
-        .await;
-    let resp = r.post(&chat_body("chat", "hi", false)).await;
+    let r = openai_router(&up, fallbacks("chat", &["openai/mkey"])).await;
+    let resp = r.ask("chat", false).await;
     assert_eq!(resp.status(), 502);
     let v: Value = resp.json().await.unwrap();
-    let m = v["error"]["message"].as_str().unwrap();
+    let m = error_message(&v);
     assert!(m.contains("openai refused the key"), "{m}");
     assert!(!m.contains("sk-up-openai"), "the key leaked: {m}");
     assert_eq!(v["error"]["code"], "upstream_key_refused");
     // …and it falls back without retrying the refused key.
-    let r = Opts::new(vec![{
-        let mut s = fallbacks("chat", &["openai/mkey", "openai/good"]);
-        s.retries = 3;
-        s
-    }])
-    .openai(&up)
-    .start()
-    .await;
-    assert_eq!(r.post(&chat_body("chat", "hi", false)).await.status(), 200);
+    let mut setup = fallbacks("chat", &["openai/mkey", "openai/good"]);
+    setup.retries = 3;
+    let r = openai_router(&up, setup).await;
+    assert_eq!(r.ask("chat", false).await.status(), 200);
     assert_eq!(count(&up, "mkey"), 2);
 }
 
@@ -139,13 +132,10 @@ async fn retry_after_is_honoured_before_retrying_the_same_deployment() {
     .await;
     let mut setup = single("chat", "openai/gpt-4o");
     setup.retries = 2;
-    let r = Opts::new(vec![setup]).openai(&up).start().await;
-    let resp = r.post(&chat_body("chat", "hi", false)).await;
+    let r = openai_router(&up, setup).await;
+    let resp = r.ask("chat", false).await;
     assert_eq!(resp.status(), 200);
-    assert_eq!(
-        header(&resp, "x-switchboard-attempts").as_deref(),
-        Some("2")
-    );
+    assert_eq!(attempts(&resp).as_deref(), Some("2"));
     let t = times.lock().unwrap();
     let gap = t[1] - t[0];
     assert!(gap >= Duration::from_millis(950), "retried after {gap:?}");
@@ -153,21 +143,12 @@ async fn retry_after_is_honoured_before_retrying_the_same_deployment() {
 
 #[tokio::test]
 async fn a_retry_after_longer_than_the_cap_falls_back_at_once() {
-    let up = by_model(|m| match m {
-        "slow" => openai_error(429, "come back in a minute").with_header("retry-after", "60"),
-        _ => openai_says("other"),
-    })
-    .await;
-    let mut setup = fallbacks("chat", &["openai/slow", "openai/good"]);
-    setup.retries = 3;
-    let r = Opts::new(vec![setup]).openai(&up).start().await;
-    let resp = r.post(&chat_body("chat", "hi", false)).await;
+    let slow = openai_error(429, "come back in a minute").with_header("retry-after", "60");
+    let (up, r) = first_then_good(slow, "other", 3).await;
+    let resp = r.ask("chat", false).await;
     assert_eq!(resp.status(), 200);
-    assert_eq!(
-        header(&resp, "x-switchboard-attempts").as_deref(),
-        Some("2")
-    );
-    assert_eq!(count(&up, "slow"), 1);
+    assert_eq!(attempts(&resp).as_deref(), Some("2"));
+    assert_eq!(count(&up, "first"), 1);
 }
 
 #[tokio::test]
@@ -181,14 +162,11 @@ async fn retries_prefer_another_deployment_of_the_group() {
         ],
     );
     setup.retries = 1;
-    let r = Opts::new(vec![setup]).openai(&up).start().await;
+    let r = openai_router(&up, setup).await;
     for _ in 0..10 {
-        let resp = r.post(&chat_body("chat", "hi", false)).await;
+        let resp = r.ask("chat", false).await;
         assert_eq!(resp.status(), 200);
-        assert_eq!(
-            header(&resp, "x-switchboard-deployment").as_deref(),
-            Some("openai/good")
-        );
+        assert_eq!(deployment(&resp).as_deref(), Some("openai/good"));
     }
 }
 
@@ -198,13 +176,10 @@ async fn weights_two_to_one_split_the_calls_two_to_one() {
     let mut a = SetupTarget::new("openai/a");
     a.weight = 2;
     let b = SetupTarget::new("openai/b");
-    let r = Opts::new(vec![Setup::load_balance("chat", vec![a, b])])
-        .openai(&up)
-        .start()
-        .await;
+    let r = openai_router(&up, Setup::load_balance("chat", vec![a, b])).await;
     let n = 120;
     for _ in 0..n {
-        assert_eq!(r.post(&chat_body("chat", "hi", false)).await.status(), 200);
+        assert_eq!(r.ask("chat", false).await.status(), 200);
     }
     let (ca, cb) = (count(&up, "a"), count(&up, "b"));
     assert_eq!(ca + cb, n);
@@ -220,12 +195,9 @@ async fn a_deployment_that_keeps_failing_cools_down_and_is_skipped() {
     opts.settings.cooldown = Duration::from_secs(60);
     let r = opts.start().await;
     for expected_attempts in ["2", "2", "1", "1"] {
-        let resp = r.post(&chat_body("chat", "hi", false)).await;
+        let resp = r.ask("chat", false).await;
         assert_eq!(resp.status(), 200);
-        assert_eq!(
-            header(&resp, "x-switchboard-attempts").as_deref(),
-            Some(expected_attempts)
-        );
+        assert_eq!(attempts(&resp).as_deref(), Some(expected_attempts));
     }
     assert_eq!(count(&up, "m500"), 2);
 
@@ -236,7 +208,7 @@ async fn a_deployment_that_keeps_failing_cools_down_and_is_skipped() {
     let r = opts.start().await;
     let before = count(&up, "m500");
     for _ in 0..2 {
-        assert_eq!(r.post(&chat_body("solo", "hi", false)).await.status(), 502);
+        assert_eq!(r.ask("solo", false).await.status(), 502);
     }
     assert_eq!(count(&up, "m500"), before + 2);
 }
@@ -246,19 +218,13 @@ async fn a_client_error_is_returned_at_once_without_fallback() {
     let up = upstream().await;
     let mut setup = fallbacks("chat", &["openai/m400", "openai/good"]);
     setup.retries = 2;
-    let r = Opts::new(vec![setup]).openai(&up).start().await;
-    let resp = r.post(&chat_body("chat", "hi", true)).await;
+    let r = openai_router(&up, setup).await;
+    let resp = r.ask("chat", true).await;
     assert_eq!(resp.status(), 400);
-    assert_eq!(
-        header(&resp, "x-switchboard-attempts").as_deref(),
-        Some("1")
-    );
+    assert_eq!(attempts(&resp).as_deref(), Some("1"));
     let v: Value = resp.json().await.unwrap();
     assert_eq!(v["error"]["type"], "invalid_request_error");
-    assert!(v["error"]["message"]
-        .as_str()
-        .unwrap()
-        .contains("temperature is out of range"));
+    assert!(error_message(&v).contains("temperature is out of range"));
     assert_eq!(count(&up, "good"), 0);
     assert_eq!(count(&up, "m400"), 1);
     assert_eq!(r.log.wait(1).await[0].http_status, 400);
@@ -266,53 +232,24 @@ async fn a_client_error_is_returned_at_once_without_fallback() {
 
 #[tokio::test]
 async fn a_stream_cut_after_its_first_byte_ends_with_an_error_event_and_no_retry() {
-    let up = by_model(|m| match m {
-        "cut" => openai_cut("Hello wor"),
-        _ => openai_says("should not be called"),
-    })
-    .await;
-    let mut setup = fallbacks("chat", &["openai/cut", "openai/good"]);
-    setup.retries = 2;
-    let r = Opts::new(vec![setup]).openai(&up).start().await;
-    let resp = r.post(&chat_body("chat", "hi", true)).await;
+    let (up, r) = first_then_good(openai_cut("Hello wor"), "should not be called", 2).await;
+    let resp = r.ask("chat", true).await;
     assert_eq!(resp.status(), 200);
-    assert_eq!(
-        header(&resp, "x-switchboard-deployment").as_deref(),
-        Some("openai/cut")
-    );
+    assert_eq!(deployment(&resp).as_deref(), Some("openai/first"));
     let text = resp.text().await.unwrap();
     let chunks = sse_data(&text);
     assert_eq!(joined(&chunks, "content"), "Hello wor");
     let last = chunks.last().unwrap();
-    assert!(
-        last["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("broke off"),
-        "{text}"
-    );
+    assert!(error_message(last).contains("broke off"), "{text}");
     assert!(!chunks.iter().any(|c| c == "[DONE]"), "{text}");
-    assert_eq!(count(&up, "cut"), 1);
+    assert_eq!(count(&up, "first"), 1);
     assert_eq!(count(&up, "good"), 0);
 }
 
 #[tokio::test]
 async fn the_non_streamed_answer_of_a_cut_stream_is_retried() {
     // Nothing reached the client yet, so the cut is retried like a 5xx.
-    let up = by_model(|m| match m {
-        "cut" => openai_cut("Hello wor"),
-        _ => openai_says("whole"),
-    })
-    .await;
-    let r = Opts::new(vec![fallbacks("chat", &["openai/cut", "openai/good"])])
-        .openai(&up)
-        .start()
-        .await;
-    let v: Value = r
-        .post(&chat_body("chat", "hi", false))
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(v["choices"][0]["message"]["content"], "whole");
+    let (_up, r) = first_then_good(openai_cut("Hello wor"), "whole", 0).await;
+    let v: Value = r.ask("chat", false).await.json().await.unwrap();
+    assert_eq!(answer(&v), "whole");
 }

@@ -33,6 +33,17 @@ fn http_response() -> axum::http::Response<String> {
     axum::http::Response::new(String::new())
 }
 
+/// A router serving `alias` as `model`, whose provider replays its `basic.sse` fixture.
+async fn basic(alias: &str, model: &str) -> (Mock, Router) {
+    let provider = model.split('/').next().unwrap();
+    serving(
+        alias,
+        model,
+        Reply::sse(&fixture(&format!("{provider}/basic.sse"))),
+    )
+    .await
+}
+
 fn with_usage(alias: &str) -> Value {
     let mut b = chat_body(alias, "hi", true);
     b["stream_options"] = json!({"include_usage": true});
@@ -41,20 +52,10 @@ fn with_usage(alias: &str) -> Value {
 
 #[tokio::test]
 async fn openai_stream_with_include_usage_ends_with_a_priced_usage_chunk() {
-    let up = Mock::always(Reply::sse(&fixture("openai/basic.sse"))).await;
-    let r = Opts::new(vec![single("chat", "openai/gpt-4o")])
-        .openai(&up)
-        .start()
-        .await;
+    let (_up, r) = basic("chat", "openai/gpt-4o").await;
     let (resp, chunks) = stream_of(&r, with_usage("chat")).await;
-    assert_eq!(
-        header(&resp, "x-switchboard-deployment").as_deref(),
-        Some("openai/gpt-4o")
-    );
-    assert_eq!(
-        header(&resp, "x-switchboard-attempts").as_deref(),
-        Some("1")
-    );
+    assert_eq!(deployment(&resp).as_deref(), Some("openai/gpt-4o"));
+    assert_eq!(attempts(&resp).as_deref(), Some("1"));
     assert!(header(&resp, "x-request-id").is_some());
     // First chunk: the role, empty content.
     assert_eq!(
@@ -96,11 +97,7 @@ async fn openai_stream_with_include_usage_ends_with_a_priced_usage_chunk() {
 
 #[tokio::test]
 async fn without_include_usage_there_is_no_usage_chunk() {
-    let up = Mock::always(Reply::sse(&fixture("openai/basic.sse"))).await;
-    let r = Opts::new(vec![single("chat", "openai/gpt-4o")])
-        .openai(&up)
-        .start()
-        .await;
+    let (_up, r) = basic("chat", "openai/gpt-4o").await;
     let (_resp, chunks) = stream_of(&r, chat_body("chat", "hi", true)).await;
     assert!(
         chunks.iter().all(|c| c.get("usage").is_none()),
@@ -112,14 +109,10 @@ async fn without_include_usage_there_is_no_usage_chunk() {
 
 #[tokio::test]
 async fn anthropic_stream_comes_out_as_openai_chunks_with_reasoning_content() {
-    let up = Mock::always(Reply::sse(&fixture("anthropic/basic.sse"))).await;
-    let r = Opts::new(vec![single("claude", "anthropic/claude-sonnet-4-5")])
-        .anthropic(&up)
-        .start()
-        .await;
+    let (up, r) = basic("claude", "anthropic/claude-sonnet-4-5").await;
     let (resp, chunks) = stream_of(&r, with_usage("claude")).await;
     assert_eq!(
-        header(&resp, "x-switchboard-deployment").as_deref(),
+        deployment(&resp).as_deref(),
         Some("anthropic/claude-sonnet-4-5")
     );
     assert_eq!(joined(&chunks, "content"), "Hi from Claude — ünïcode ✓");
@@ -137,11 +130,7 @@ async fn anthropic_stream_comes_out_as_openai_chunks_with_reasoning_content() {
 
 #[tokio::test]
 async fn gemini_stream_comes_out_as_openai_chunks() {
-    let up = Mock::always(Reply::sse(&fixture("gemini/basic.sse"))).await;
-    let r = Opts::new(vec![single("gem", "gemini/gemini-2.5-flash")])
-        .gemini(&up)
-        .start()
-        .await;
+    let (up, r) = basic("gem", "gemini/gemini-2.5-flash").await;
     let (_resp, chunks) = stream_of(&r, with_usage("gem")).await;
     assert_eq!(joined(&chunks, "content"), "Gemini says héllo 👋");
     assert_eq!(joined(&chunks, "reasoning_content"), "Thinking about it");
@@ -159,32 +148,18 @@ async fn gemini_stream_comes_out_as_openai_chunks() {
 async fn a_length_finish_is_passed_on() {
     let body = fixture("openai/basic.sse")
         .replace("\"finish_reason\":\"stop\"", "\"finish_reason\":\"length\"");
-    let up = Mock::always(Reply::sse(&body)).await;
-    let r = Opts::new(vec![single("chat", "openai/gpt-4o")])
-        .openai(&up)
-        .start()
-        .await;
+    let (_up, r) = serving("chat", "openai/gpt-4o", Reply::sse(&body)).await;
     let (_resp, chunks) = stream_of(&r, chat_body("chat", "hi", true)).await;
     assert_eq!(finishes(&chunks), ["length"]);
 }
 
 #[tokio::test]
 async fn a_non_streamed_answer_is_one_completion_with_usage_cost_and_headers() {
-    let up = Mock::always(Reply::sse(&fixture("openai/basic.sse"))).await;
-    let r = Opts::new(vec![single("chat", "openai/gpt-4o")])
-        .openai(&up)
-        .start()
-        .await;
-    let resp = r.post(&chat_body("chat", "hi", false)).await;
+    let (_up, r) = basic("chat", "openai/gpt-4o").await;
+    let resp = r.ask("chat", false).await;
     assert_eq!(resp.status(), 200);
-    assert_eq!(
-        header(&resp, "x-switchboard-deployment").as_deref(),
-        Some("openai/gpt-4o")
-    );
-    assert_eq!(
-        header(&resp, "x-switchboard-attempts").as_deref(),
-        Some("1")
-    );
+    assert_eq!(deployment(&resp).as_deref(), Some("openai/gpt-4o"));
+    assert_eq!(attempts(&resp).as_deref(), Some("1"));
     let cost: Decimal = header(&resp, "x-switchboard-cost")
         .unwrap()
         .parse()
@@ -194,10 +169,7 @@ async fn a_non_streamed_answer_is_one_completion_with_usage_cost_and_headers() {
     assert_eq!(v["object"], "chat.completion");
     assert_eq!(v["model"], "openai/gpt-4o");
     assert_eq!(v["choices"][0]["message"]["role"], "assistant");
-    assert_eq!(
-        v["choices"][0]["message"]["content"],
-        "Hello, wörld — 日本語 🎉 done."
-    );
+    assert_eq!(answer(&v), "Hello, wörld — 日本語 🎉 done.");
     assert_eq!(v["choices"][0]["finish_reason"], "stop");
     assert_eq!(v["usage"]["prompt_tokens"], 23);
     assert_eq!(v["usage"]["total_tokens"], 32);
@@ -212,12 +184,8 @@ async fn a_non_streamed_answer_is_one_completion_with_usage_cost_and_headers() {
 
 #[tokio::test]
 async fn an_unpriced_model_has_no_cost_header_or_field() {
-    let up = Mock::always(Reply::sse(&fixture("openai/basic.sse"))).await;
-    let r = Opts::new(vec![single("chat", "openai/no-such-model-zz")])
-        .openai(&up)
-        .start()
-        .await;
-    let resp = r.post(&chat_body("chat", "hi", false)).await;
+    let (_up, r) = basic("chat", "openai/no-such-model-zz").await;
+    let resp = r.ask("chat", false).await;
     assert_eq!(resp.status(), 200);
     assert!(header(&resp, "x-switchboard-cost").is_none());
     let v: Value = resp.json().await.unwrap();
@@ -226,11 +194,8 @@ async fn an_unpriced_model_has_no_cost_header_or_field() {
 
 #[tokio::test]
 async fn reasoning_content_is_kept_apart_streamed_or_not() {
-    let up = Mock::always(Reply::sse(&fixture("openai/reasoning_content.sse"))).await;
-    let r = Opts::new(vec![single("think", "openai/gpt-4o")])
-        .openai(&up)
-        .start()
-        .await;
+    let reply = Reply::sse(&fixture("openai/reasoning_content.sse"));
+    let (_up, r) = serving("think", "openai/gpt-4o", reply).await;
     let (_resp, chunks) = stream_of(&r, chat_body("think", "2+2?", true)).await;
     assert_eq!(joined(&chunks, "reasoning_content"), "Let me think.");
     assert_eq!(joined(&chunks, "content"), "The answer is 4.");
@@ -244,7 +209,7 @@ async fn reasoning_content_is_kept_apart_streamed_or_not() {
         v["choices"][0]["message"]["reasoning_content"],
         "Let me think."
     );
-    assert_eq!(v["choices"][0]["message"]["content"], "The answer is 4.");
+    assert_eq!(answer(&v), "The answer is 4.");
     assert_eq!(
         v["usage"]["completion_tokens_details"]["reasoning_tokens"],
         12
@@ -258,7 +223,7 @@ async fn the_request_reaches_the_provider_with_the_clients_params_over_the_setup
     target.params.temperature = Some(0.9);
     target.params.max_tokens = Some(100);
     let setup = switchboard_core::setups::Setup::fallback("chat", vec![target]);
-    let r = Opts::new(vec![setup]).openai(&up).start().await;
+    let r = openai_router(&up, setup).await;
     let body = json!({"model": "chat", "temperature": 0.1, "stop": "END", "seed": 3,
         "messages": [
             {"role": "system", "content": "Be brief."},

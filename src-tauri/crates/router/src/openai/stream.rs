@@ -2,6 +2,7 @@
 //! Events that are ready together go out as one write.
 
 use std::convert::Infallible;
+use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -9,9 +10,9 @@ use bytes::{BufMut, Bytes, BytesMut};
 use futures::Stream;
 use switchboard_core::{ErrorKind, RunEvent, RunEventKind, TargetStatus};
 use tokio::sync::mpsc;
-use tokio_util::sync::DropGuard;
 
 use super::{finish_reason, ApiError, ChunkWriter, DONE};
+use crate::relay::Call;
 
 /// Past this many bytes, a write goes out even if more events are ready.
 const COALESCE: usize = 16 * 1024;
@@ -25,8 +26,9 @@ pub(crate) struct SseBody {
     first: Option<Bytes>,
     finished: bool,
     done: bool,
-    /// Dropping the body (the client went away) cancels the call.
-    _cancel: DropGuard,
+    /// The call producing the events, polled here: no hop between tasks per chunk.
+    /// Dropping the body (the client went away) cancels it.
+    call: Call,
 }
 
 impl SseBody {
@@ -35,7 +37,7 @@ impl SseBody {
         attempt: u32,
         writer: ChunkWriter,
         include_usage: bool,
-        cancel: DropGuard,
+        call: Call,
     ) -> Self {
         Self {
             events,
@@ -45,7 +47,7 @@ impl SseBody {
             first: None,
             finished: false,
             done: false,
-            _cancel: cancel,
+            call,
         }
     }
 
@@ -121,6 +123,10 @@ impl Stream for SseBody {
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
+        // Moves the call on: what it produces is in `events` right after.
+        if !this.call.is_done() {
+            let _ = Pin::new(&mut this.call).poll(cx);
+        }
         if let Some(b) = this.first.take() {
             return Poll::Ready(Some(Ok(b)));
         }

@@ -159,6 +159,26 @@ impl Opts {
     }
 }
 
+/// A router with the one setup `setups` in front of `up` for every OpenAI-format
+/// deployment.
+pub async fn openai_router(up: &mock::Mock, setup: Setup) -> Router {
+    Opts::new(vec![setup]).openai(up).start().await
+}
+
+/// A mock that always answers `reply`, and a router serving `alias` as `model` in front
+/// of it (the provider told by the model's prefix: `openai/`, `anthropic/`, `gemini/`).
+pub async fn serving(alias: &str, model: &str, reply: mock::Reply) -> (mock::Mock, Router) {
+    let up = mock::Mock::always(reply).await;
+    let opts = Opts::new(vec![single(alias, model)]);
+    let opts = match model.split('/').next() {
+        Some("anthropic") => opts.anthropic(&up),
+        Some("gemini") => opts.gemini(&up),
+        _ => opts.openai(&up),
+    };
+    let r = opts.start().await;
+    (up, r)
+}
+
 /// One setup of one model.
 pub fn single(alias: &str, model: &str) -> Setup {
     Setup::fallback(alias, vec![SetupTarget::new(model)])
@@ -192,6 +212,11 @@ pub fn chat_body(alias: &str, prompt: &str, stream: bool) -> Value {
 }
 
 impl Router {
+    /// `alias` asked "hi", streamed or not.
+    pub async fn ask(&self, alias: &str, stream: bool) -> reqwest::Response {
+        self.post(&chat_body(alias, "hi", stream)).await
+    }
+
     pub async fn post(&self, body: &Value) -> reqwest::Response {
         client()
             .post(format!("{}/v1/chat/completions", self.url))
@@ -239,6 +264,28 @@ pub fn header(r: &reqwest::Response, name: &str) -> Option<String> {
     r.headers()
         .get(name)
         .map(|v| v.to_str().unwrap().to_owned())
+}
+
+/// The deployment that answered, from `x-switchboard-deployment`.
+pub fn deployment(r: &reqwest::Response) -> Option<String> {
+    header(r, "x-switchboard-deployment")
+}
+
+/// How many attempts the call took, from `x-switchboard-attempts`.
+pub fn attempts(r: &reqwest::Response) -> Option<String> {
+    header(r, "x-switchboard-attempts")
+}
+
+/// The error message of an OpenAI-shaped error body.
+pub fn error_message(v: &Value) -> &str {
+    v["error"]["message"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no error message: {v}"))
+}
+
+/// The text of a non-streamed completion.
+pub fn answer(v: &Value) -> &Value {
+    &v["choices"][0]["message"]["content"]
 }
 
 /// A mock that answers by the upstream model name with `reply(model)`.
