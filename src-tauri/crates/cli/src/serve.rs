@@ -100,7 +100,10 @@ fn serve(args: ServeArgs) -> Result<(), Stop> {
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .map_err(|e| usage(format!("cannot read {}: {e}", path.display())))?;
-            let known = Providers::from_env();
+            // The app's own base URLs and servers, so an `api_base` that is one of
+            // them is read as that provider, not as a new server.
+            let mut known = Providers::from_env();
+            app_providers.apply_to(&mut known);
             let loaded = config::load(&text, &known, env.as_ref())
                 .map_err(|e| usage(format!("{}: {e}", path.display())))?;
             let providers =

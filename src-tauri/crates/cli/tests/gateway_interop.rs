@@ -1,7 +1,11 @@
 //! Exported gateway configs in the REAL gateways: the pinned LiteLLM proxy and the
 //! pinned open-source Portkey gateway load what Switchboard exports and route calls of
 //! the official `openai` Python SDK to mock providers (OpenAI, Anthropic, Gemini and
-//! DeepSeek wire formats, byte for byte), with fallback and load balance.
+//! DeepSeek wire formats, byte for byte), with fallback and load balance. And
+//! `switchboard serve --config` on the very file exported for LiteLLM, driven by the
+//! same client through the same scenarios, side by side with the LiteLLM proxy: the
+//! same answers from the same deployments, the same load split, the same costs (in
+//! its history too).
 //!
 //! `make interop` runs it: `tests/interop/litellm.sh` gives the venv's python
 //! (`SWITCHBOARD_LIVE_PYTHON`, with `litellm` beside it) and `tests/interop/portkey.sh`
@@ -13,9 +17,12 @@
 mod mock;
 #[path = "support/providers.rs"]
 mod providers;
+// Shared with the other CLI tests; this one runs `serve` and reads no `json_lines`.
+#[allow(dead_code)]
+mod support;
 
 use std::collections::hash_map::RandomState;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasher, Hasher};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -28,6 +35,7 @@ use assert_cmd::cargo::CommandCargoExt;
 use mock::{Mock, Recorded};
 use providers::{answer, error_reply, Wire, COMPLETION_TOKENS, PROMPT_TOKENS};
 use serde_json::{json, Value};
+use support::served::{history_responses, history_runs, Served};
 use switchboard_core::gateway::{self, Context, ExportOptions, Format};
 use switchboard_core::keys::EnvKeys;
 use switchboard_core::prices::book::PriceBook;
@@ -512,7 +520,11 @@ const BALANCED: [(&str, u32); 2] = [("openai/gpt-4o-mini", 2), ("deepseek/deepse
 
 /// Calls `model` through a gateway with the primary (and, for `depth` 2, the second)
 /// provider of the fallback chain failing with `status`, and checks the answer came
-/// from the next one and every mock saw what it should.
+/// from the next one and every mock saw what it should. Whether the primary was tried
+/// at all is the caller's to assert (a gateway may skip one cooling down).
+/// `streams_upstream`: the gateway asks providers for a stream even when its client
+/// did not (Gemini's path shows which was asked for).
+#[allow(clippy::too_many_arguments)]
 fn fallback_case(
     gw: &str,
     m: &Mocks,
@@ -520,7 +532,8 @@ fn fallback_case(
     status: u16,
     depth: usize,
     stream: bool,
-) {
+    streams_upstream: bool,
+) -> Fallback {
     let what =
         format!("{gw}: fallback past {depth} provider(s) answering {status}, stream={stream}");
     m.heal();
@@ -539,20 +552,20 @@ fn fallback_case(
             replies[0]
         );
     }
-    let tried = check_requests(&m.openai, "gpt-4o", "OPENAI_API_KEY", stream, &what);
-    assert!(tried >= 1, "{what}: the primary was never tried");
+    let upstream = stream || streams_upstream;
+    let tried = check_requests(&m.openai, "gpt-4o", "OPENAI_API_KEY", upstream, &what);
     let second = check_requests(
         &m.anthropic,
         "claude-sonnet-4-5",
         "ANTHROPIC_API_KEY",
-        stream,
+        upstream,
         &what,
     );
     let third = check_requests(
         &m.gemini,
         "gemini-2.5-flash",
         "GEMINI_API_KEY",
-        stream,
+        upstream,
         &what,
     );
     if depth == 2 {
@@ -565,13 +578,28 @@ fn fallback_case(
         "{what}: ok in {:?} (primary tried {tried}x, second {second}x)",
         started.elapsed()
     );
+    Fallback {
+        reply: replies.into_iter().next().unwrap(),
+        tried,
+        requests: tried + second + third,
+    }
+}
+
+/// What a fallback call got.
+struct Fallback {
+    /// The SDK's reply.
+    reply: Value,
+    /// How often the primary was called.
+    tried: usize,
+    /// How many requests the providers got for the call.
+    requests: usize,
 }
 
 /// Calls over a 2:1 load balance: both deployments serve, the heavier more often.
 /// With 120 calls the heavier gets fewer than half about once in 20,000 runs.
 const BALANCE_CALLS: usize = 120;
 
-fn balance_case(gw: &str, m: &Mocks, call: &dyn Fn(&[&str]) -> Replies) {
+fn balance_case(gw: &str, m: &Mocks, call: &dyn Fn(&[&str]) -> Replies) -> Vec<Value> {
     m.heal();
     let n = BALANCE_CALLS.to_string();
     let replies = call(&["--repeat", &n]).unwrap_or_else(|e| panic!("{gw}: load balance: {e}"));
@@ -607,6 +635,7 @@ fn balance_case(gw: &str, m: &Mocks, call: &dyn Fn(&[&str]) -> Replies) {
         heavy > light,
         "{gw}: the weight-2 deployment got fewer calls than the weight-1 one: {heavy} vs {light}"
     );
+    replies
 }
 
 fn spawn(mut cmd: Command, log: &Path, port: u16) -> Gateway {
@@ -625,14 +654,204 @@ fn spawn(mut cmd: Command, log: &Path, port: u16) -> Gateway {
 }
 
 // ---------------------------------------------------------------------------------
-// LiteLLM
+// LiteLLM, and `switchboard serve` on the same file
+
+/// The two gateways that read the exported LiteLLM config. Every scenario runs against
+/// both, one after the other, through the same checks; where they differ by design
+/// (their own headers), each one's behaviour is asserted by [`Reader::check_route`].
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Reader {
+    Litellm,
+    Switchboard,
+}
+
+impl Reader {
+    fn name(self) -> &'static str {
+        match self {
+            Reader::Litellm => "litellm",
+            Reader::Switchboard => "switchboard serve",
+        }
+    }
+
+    /// What the call cost, in the gateway's own header: the same number under each
+    /// one's name (`x-litellm-response-cost`, `x-switchboard-cost`). `None` when the
+    /// gateway did not price it (no header, or LiteLLM's `None`).
+    fn cost(self, reply: &Value) -> Option<f64> {
+        let name = match self {
+            Reader::Litellm => "x-litellm-response-cost",
+            Reader::Switchboard => "x-switchboard-cost",
+        };
+        header(reply, name).and_then(|v| v.parse().ok())
+    }
+
+    /// Which deployment answered and after how many fallbacks, as each gateway says it
+    /// in its headers: both name the deployment as the file writes it (`provider/model`),
+    /// LiteLLM in `x-litellm-model-name`, Switchboard in `x-switchboard-deployment`. The
+    /// rest differs by design: LiteLLM also names the deployment's `api_base` and counts
+    /// the fallbacks it went through; Switchboard counts every attempt (with no retries,
+    /// one per group tried). Where Switchboard is not what LiteLLM is, it goes in `diffs`.
+    fn check_route(
+        self,
+        reply: &Value,
+        to: &To,
+        (fallbacks, requests): (usize, usize),
+        what: &str,
+        diffs: &mut Diffs,
+    ) {
+        let h = &reply["headers"];
+        match self {
+            Reader::Litellm => {
+                assert_eq!(
+                    header(reply, "x-litellm-model-name"),
+                    Some(to.deployment),
+                    "{what}: {h}"
+                );
+                assert_eq!(
+                    header(reply, "x-litellm-model-api-base"),
+                    Some(to.api_base.as_str()),
+                    "{what}: {h}"
+                );
+                // The model_list name that answered, and whether it took a fallback
+                // (LiteLLM counts how deep it went, and a flat list of fallbacks is one
+                // level however far down the answer came from).
+                assert_eq!(
+                    header(reply, "x-litellm-model-group"),
+                    Some(to.group),
+                    "{what}: {h}"
+                );
+                let attempted = header(reply, "x-litellm-attempted-fallbacks")
+                    .map_or(0, |v| v.parse::<usize>().unwrap());
+                assert_eq!(attempted > 0, fallbacks > 0, "{what}: {h}");
+            }
+            Reader::Switchboard => {
+                let named = header(reply, "x-switchboard-deployment");
+                // By design, `openai/<model>` at an api_base Switchboard does not know
+                // is that server, named after its address (`127.0.0.1-PORT/<model>`);
+                // which server got the call is checked by the mocks' counts.
+                let model = to
+                    .deployment
+                    .split_once('/')
+                    .map_or(to.deployment, |(_, m)| m);
+                let server_named = to.deployment.starts_with("openai/")
+                    && named.is_some_and(|n| {
+                        n.starts_with("127.0.0.1-") && n.ends_with(&format!("/{model}"))
+                    });
+                diffs.check(
+                    named == Some(to.deployment) || server_named,
+                    format!(
+                        "{what}: answered by {named:?}, LiteLLM names it {}",
+                        to.deployment
+                    ),
+                );
+                // Every request the providers got for the call is an attempt.
+                assert_eq!(
+                    header(reply, "x-switchboard-attempts"),
+                    Some(requests.to_string().as_str()),
+                    "{what}: {h}"
+                );
+            }
+        }
+    }
+}
+
+/// Where `switchboard serve` did not do what LiteLLM did with the same file: gathered
+/// over the whole run so one failure lists them all, after every scenario has run
+/// (the same difference once, with how often it was seen).
+#[derive(Default)]
+struct Diffs(Vec<(String, usize)>);
+
+impl Diffs {
+    fn check(&mut self, same: bool, how: String) {
+        if same {
+            return;
+        }
+        match self.0.iter_mut().find(|(h, _)| *h == how) {
+            Some((_, n)) => *n += 1,
+            None => {
+                eprintln!("DIFFERS FROM LITELLM: {how}");
+                self.0.push((how, 1));
+            }
+        }
+    }
+
+    fn assert_none(&self) {
+        let listed: Vec<String> = self
+            .0
+            .iter()
+            .map(|(how, n)| match n {
+                1 => format!("- {how}"),
+                n => format!("- {how} ({n} times)"),
+            })
+            .collect();
+        assert!(
+            listed.is_empty(),
+            "switchboard serve did not route or price the exported file as LiteLLM did:\n{}",
+            listed.join("\n")
+        );
+    }
+}
+
+/// A deployment of the exported file: its name, its id, and the `api_base` the file gives it.
+struct To {
+    /// Its `model_name` in the file.
+    group: &'static str,
+    deployment: &'static str,
+    api_base: String,
+}
+
+/// What the bundled price catalog charges for the mocks' usage on `deployment`.
+fn catalog_cost(deployment: &str) -> f64 {
+    let usage = switchboard_core::chat::Usage {
+        input_tokens: PROMPT_TOKENS,
+        output_tokens: COMPLETION_TOKENS,
+        ..Default::default()
+    };
+    let usd = PriceBook::bundled()
+        .cost(deployment, &usage, chrono::Utc::now())
+        .usd
+        .unwrap_or_else(|| panic!("{deployment} is not in the bundled price catalog"));
+    usd.to_string().parse().unwrap()
+}
+
+fn same_usd(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-12 * a.abs().max(b.abs())
+}
+
+/// The costs both gateways reported, call by call.
+#[derive(Default)]
+struct Ledger {
+    /// LiteLLM's cost per deployment (the mocks' usage is fixed: one number each).
+    litellm: BTreeMap<&'static str, f64>,
+    /// Every call `switchboard serve` answered, in order: alias, deployment, its cost
+    /// header.
+    served: Vec<(&'static str, &'static str, Option<f64>)>,
+}
+
+impl Ledger {
+    fn note(&mut self, reader: Reader, alias: &'static str, to: &To, reply: &Value) {
+        let cost = reader.cost(reply);
+        match reader {
+            Reader::Litellm => {
+                if let Some(c) = cost.filter(|c| *c > 0.0) {
+                    let seen = *self.litellm.entry(to.deployment).or_insert(c);
+                    assert!(
+                        same_usd(seen, c),
+                        "litellm priced the same usage on {} at {seen} and {c}",
+                        to.deployment
+                    );
+                }
+            }
+            Reader::Switchboard => self.served.push((alias, to.deployment, cost)),
+        }
+    }
+}
 
 #[test]
-fn litellm_proxy_routes_exported_setups() {
+fn litellm_proxy_and_switchboard_serve_route_the_same_exported_config_alike() {
     let tmp = tempfile::tempdir().unwrap();
     let m = Mocks::start();
     let env = m.env();
-    // Started first: it imports the SDK while the gateway starts.
+    // Started first: it imports the SDK while the gateways start.
     let sdk = Sdk::start();
     // No retries: a fallback happens at once (LiteLLM waits seconds between retries).
     let mut chat = Setup::fallback("chat", CHAT.iter().map(|id| target(id, 1)).collect());
@@ -644,7 +863,7 @@ fn litellm_proxy_routes_exported_setups() {
     balanced.retries = 0;
 
     // A three-model comparison becomes the fallback route, winner first; the CLI
-    // writes what the core exports; the gateway loads two setups in one file.
+    // writes what the core exports; the gateways load two setups in one file.
     let run = comparison(tmp.path(), &m);
     let cli = export(
         tmp.path(),
@@ -672,9 +891,11 @@ fn litellm_proxy_routes_exported_setups() {
     let file = tmp.path().join("litellm-config.yaml");
     std::fs::write(&file, &config).unwrap();
 
+    // Both gateways read the file with the same environment: the provider keys and the
+    // master key it names (`os.environ/…`), nothing pointing a provider elsewhere.
+    let master = format!("sk-interop-{}", random_hex());
     let litellm = python().parent().unwrap().join("litellm");
     let port = free_port();
-    let master = format!("sk-interop-{}", random_hex());
     let mut cmd = gateway_command(&litellm);
     cmd.arg("--config")
         .arg(&file)
@@ -683,56 +904,246 @@ fn litellm_proxy_routes_exported_setups() {
         .env("LITELLM_LOCAL_MODEL_COST_MAP", "True")
         .env("LITELLM_LOG", "ERROR");
     let mut gw = spawn(cmd, &tmp.path().join("litellm.log"), port);
+
+    let data = tmp.path().join("serve-data");
+    // The router's own token is set too, to show the file's master key wins over it.
+    let mut cmd = support::served::switchboard(&data, "sb-interop-not-the-master-key");
+    cmd.args(["serve", "--port", "0", "--config"])
+        .arg(&file)
+        .env("LITELLM_MASTER_KEY", &master)
+        .env("NO_PROXY", "127.0.0.1,localhost");
+    for (k, v) in KEYS {
+        cmd.env(k, v);
+    }
+    let mut served = Served::start(cmd);
+    assert!(
+        served
+            .banner
+            .starts_with("Serving 2 setups on http://127.0.0.1:"),
+        "{}",
+        served.banner
+    );
     gw.wait_ready("/health/liveliness", Duration::from_secs(180));
-    let base = format!("http://127.0.0.1:{port}/v1");
-    let call = |model: &str, stream: bool, extra: &[&str]| {
+
+    let readers = [
+        (Reader::Litellm, format!("http://127.0.0.1:{port}/v1")),
+        (Reader::Switchboard, served.url.clone()),
+    ];
+    // The same client, the same key (the file's master key) for both.
+    let call = |base: &str, model: &str, stream: bool, extra: &[&str]| {
         sdk.lock()
             .unwrap()
-            .call(&base, &master, model, stream, extra)
+            .call(base, &master, model, stream, extra)
     };
-    let on_fail = |what: &str| format!("{what}\nLiteLLM's log:\n{}", gw.log());
-
-    // Each alias of the file answers, from its first choice when all is well.
-    m.heal();
-    let r = call("chat", false, &[]).unwrap_or_else(|e| panic!("{}", on_fail(&e.to_string())));
-    assert_eq!(r[0]["text"], m.openai.text, "{}", r[0]);
-    assert_eq!(
-        check_requests(&m.openai, "gpt-4o", "OPENAI_API_KEY", false, "litellm chat"),
-        1
-    );
-
-    // LiteLLM's spend for the call is Switchboard's cost for the same usage.
-    let usage = switchboard_core::chat::Usage {
-        input_tokens: PROMPT_TOKENS,
-        output_tokens: COMPLETION_TOKENS,
-        ..Default::default()
+    let on_fail = |reader: Reader, what: &str| match reader {
+        Reader::Litellm => format!("{what}\nLiteLLM's log:\n{}", gw.log()),
+        Reader::Switchboard => what.to_owned(),
     };
-    let ours = PriceBook::bundled()
-        .cost("openai/gpt-4o", &usage, chrono::Utc::now())
-        .usd
-        .expect("gpt-4o is priced");
-    let theirs: f64 = header(&r[0], "x-litellm-response-cost")
-        .unwrap_or_else(|| panic!("no x-litellm-response-cost header: {}", r[0]["headers"]))
-        .parse()
-        .unwrap();
-    let ours: f64 = ours.to_string().parse().unwrap();
-    assert!(
-        (ours - theirs).abs() <= 1e-12 * ours.abs(),
-        "LiteLLM charged {theirs}, Switchboard says {ours}"
-    );
-    eprintln!("litellm: response cost {theirs} = Switchboard's {ours}");
+    let to = |group: &'static str, deployment: &'static str, p: &Provider| To {
+        group,
+        deployment,
+        api_base: match p.wire {
+            Wire::OpenAi => format!("{}/v1", p.url()),
+            Wire::Anthropic => p.url(),
+            Wire::Gemini => format!("{}/v1beta", p.url()),
+        },
+    };
+    let chat_to = [
+        to("chat", CHAT[0], &m.openai),
+        to("chat-fallback-1", CHAT[1], &m.anthropic),
+        to("chat-fallback-2", CHAT[2], &m.gemini),
+    ];
+    let balanced_to = [
+        to("balanced", BALANCED[0].0, &m.openai),
+        to("balanced", BALANCED[1].0, &m.deepseek),
+    ];
+    let mut ledger = Ledger::default();
+    let mut diffs = Diffs::default();
 
-    let chat_call = |stream: bool| call("chat", stream, &[]);
+    // All is well: the first choice answers, streamed and not, at the catalog's price.
+    for stream in [false, true] {
+        for (reader, base) in &readers {
+            let what = format!("{}: chat, stream={stream}", reader.name());
+            m.heal();
+            let r = call(base, "chat", stream, &[])
+                .unwrap_or_else(|e| panic!("{}", on_fail(*reader, &format!("{what}: {e}"))));
+            eprintln!("{what}: {}", r[0]["headers"]);
+            assert_eq!(r[0]["text"], m.openai.text, "{what}: {}", r[0]);
+            if stream {
+                assert!(r[0]["chunks"].as_u64().unwrap() >= 2, "{what}: {}", r[0]);
+            }
+            assert_eq!(
+                check_requests(&m.openai, "gpt-4o", "OPENAI_API_KEY", stream, &what),
+                1,
+                "{what}"
+            );
+            for p in [&m.anthropic, &m.gemini, &m.deepseek] {
+                assert!(p.take().is_empty(), "{what}: a fallback was called");
+            }
+            assert_eq!(
+                r[0]["usage"]["prompt_tokens"], PROMPT_TOKENS,
+                "{what}: {}",
+                r[0]
+            );
+            reader.check_route(&r[0], &chat_to[0], (0, 1), &what, &mut diffs);
+            if !stream {
+                // Both price a whole answer in a header, at Switchboard's catalog price
+                // for the same usage.
+                let cost = reader.cost(&r[0]);
+                let want = catalog_cost(CHAT[0]);
+                let same = cost.is_some_and(|c| same_usd(c, want));
+                match reader {
+                    Reader::Litellm => assert!(
+                        same,
+                        "{what}: charged {cost:?}, the catalog says {want}: {}",
+                        r[0]["headers"]
+                    ),
+                    Reader::Switchboard => diffs.check(
+                        same,
+                        format!("{what}: charged {cost:?}, LiteLLM and the catalog {want}"),
+                    ),
+                }
+            }
+            ledger.note(*reader, "chat", &chat_to[0], &r[0]);
+        }
+    }
+
+    // Fallback past one provider answering 429 or 500, and past two, streamed and not:
+    // the same deployment answers through either gateway.
+    let mut cases = Vec::new();
     for status in [429, 500] {
         for stream in [false, true] {
-            fallback_case("litellm", &m, &chat_call, status, 1, stream);
+            cases.push((status, 1, stream));
         }
     }
     for stream in [false, true] {
-        fallback_case("litellm", &m, &chat_call, 429, 2, stream);
+        cases.push((429, 2, stream));
     }
-    balance_case("litellm", &m, &|extra| call("balanced", false, extra));
+    for (status, depth, stream) in cases {
+        for (reader, base) in &readers {
+            let what = format!(
+                "{}: fallback past {depth} answering {status}, stream={stream}",
+                reader.name()
+            );
+            let chat_call = |stream: bool| call(base, "chat", stream, &[]);
+            // By design Switchboard always streams from the provider (one engine for
+            // both; a whole answer is assembled from it), LiteLLM asks for what its
+            // client asked for.
+            let streams_upstream = *reader == Reader::Switchboard;
+            let f = fallback_case(
+                reader.name(),
+                &m,
+                &chat_call,
+                status,
+                depth,
+                stream,
+                streams_upstream,
+            );
+            let primary = format!("{what}: the primary ({}) was not tried", CHAT[0]);
+            match reader {
+                Reader::Litellm => assert!(f.tried >= 1, "{primary}"),
+                // LiteLLM never cools down a model group of one deployment (unless
+                // ~1,000 calls a minute all fail, or on a 401/404): the exported file
+                // sets no `allowed_fails`, so its default cooldown rules apply.
+                Reader::Switchboard => diffs.check(
+                    f.tried >= 1,
+                    format!("{primary}: serve cooled it down after earlier failures; LiteLLM still calls it"),
+                ),
+            }
+            let (to, route) = (&chat_to[depth], (depth, f.requests));
+            reader.check_route(&f.reply, to, route, &what, &mut diffs);
+            ledger.note(*reader, "chat", to, &f.reply);
+        }
+    }
+
+    // The 2:1 load balance, 120 calls through each, split within the same bounds.
+    for (reader, base) in &readers {
+        let replies = balance_case(reader.name(), &m, &|extra| {
+            call(base, "balanced", false, extra)
+        });
+        for r in &replies {
+            let to = if r["text"] == m.openai.text {
+                &balanced_to[0]
+            } else {
+                &balanced_to[1]
+            };
+            let what = format!("{}: load balance", reader.name());
+            reader.check_route(r, to, (0, 1), &what, &mut diffs);
+            ledger.note(*reader, "balanced", to, r);
+        }
+    }
     drop(gw);
+
+    // LiteLLM's cost for each deployment is what Switchboard charged for it, in its
+    // header (whole answers) and in the history (every call, streams too).
+    eprintln!("litellm's costs: {:?}", ledger.litellm);
+    let stderr = served.stop_cleanly();
+    let n = ledger.served.len();
+    assert!(
+        stderr.contains(&format!("{n} calls saved to the history")),
+        "{stderr}"
+    );
+    // Everything the exporter writes is something serve reproduces, but by design:
+    // the prices (`model_info`) — serve prices from its own catalog, the one the export
+    // copied them from — and an OpenAI-compatible server it does not know, which
+    // becomes a custom endpoint (named above).
+    for w in stderr.lines().filter(|l| l.starts_with("warning:")) {
+        let by_design = w.starts_with("warning: model_info: the prices in model_info of")
+            || w.contains("becomes the custom endpoint `127.0.0.1-");
+        diffs.check(
+            by_design,
+            format!("serve warned about the exported file: {w}"),
+        );
+    }
+    let mut runs = history_runs(support::served::switchboard(&data, "unused"));
+    runs.reverse();
+    assert_eq!(runs.len(), n, "calls saved: {runs:#?}");
+    let mut unpriced = BTreeMap::<String, usize>::new();
+    for (i, (run, (alias, deployment, header_cost))) in runs.iter().zip(&ledger.served).enumerate()
+    {
+        assert_eq!(run["source"], "router", "{run}");
+        let saved = history_responses(support::served::switchboard(&data, "unused"), run);
+        let r = &saved[0];
+        let what = format!("saved call {i} ({alias} → {deployment})");
+        assert_eq!(r["route"]["alias"], *alias, "{what}: {r}");
+        assert_eq!(r["status"], "ok", "{what}: {r}");
+        assert_eq!(r["usage"]["input_tokens"], PROMPT_TOKENS, "{what}: {r}");
+        let saved_as = r["route"]["deployment"].as_str().unwrap_or_default();
+        let usd: Option<f64> = r["cost"]["usd"].as_str().map(|u| u.parse().unwrap());
+        if let (Some(usd), Some(h)) = (usd, header_cost) {
+            assert!(
+                same_usd(usd, *h),
+                "{what}: saved {usd}, the header said {h}"
+            );
+        }
+        let theirs = ledger
+            .litellm
+            .get(deployment)
+            .copied()
+            .unwrap_or_else(|| panic!("{what}: LiteLLM never priced {deployment}"));
+        match usd {
+            Some(usd) => diffs.check(
+                same_usd(usd, theirs),
+                format!("{what}: saved at {usd}, LiteLLM charged {theirs} for the same call"),
+            ),
+            // One line per deployment, not one per call.
+            None => {
+                *unpriced
+                    .entry(format!("{deployment} (saved as {saved_as})"))
+                    .or_default() += 1
+            }
+        }
+    }
+    for (deployment, calls) in unpriced {
+        diffs.check(
+            false,
+            format!(
+                "{calls} calls to {deployment} saved with no cost; LiteLLM charged {} each",
+                ledger.litellm[deployment.split(' ').next().unwrap()]
+            ),
+        );
+    }
+    diffs.assert_none();
 }
 
 // ---------------------------------------------------------------------------------
@@ -849,11 +1260,13 @@ fn portkey_gateway_routes_exported_configs() {
     assert_eq!(r[0]["text"], m.openai.text, "{}", r[0]);
     for status in [429, 500] {
         for stream in [false, true] {
-            fallback_case("portkey", &m, &chat_call, status, 1, stream);
+            let f = fallback_case("portkey", &m, &chat_call, status, 1, stream, false);
+            assert!(f.tried >= 1, "portkey: the primary was never tried");
         }
     }
     for stream in [false, true] {
-        fallback_case("portkey", &m, &chat_call, 429, 2, stream);
+        let f = fallback_case("portkey", &m, &chat_call, 429, 2, stream, false);
+        assert!(f.tried >= 1, "portkey: the primary was never tried");
     }
     balance_case("portkey", &m, &|extra| call(&configs[1], false, extra));
     drop(gw);

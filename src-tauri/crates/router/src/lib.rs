@@ -74,7 +74,9 @@ impl std::fmt::Debug for RouterConfig {
 pub struct RouterSettings {
     /// How long a deployment that keeps failing is skipped (LiteLLM `cooldown_time`, 5 s).
     pub cooldown: Duration,
-    /// Failures within a minute before a deployment cools down (LiteLLM `allowed_fails`, 3).
+    /// Failures within a minute before a deployment cools down (LiteLLM `allowed_fails`,
+    /// 3). As in LiteLLM, a group's only deployment cools down only for errors a retry
+    /// cannot cure (a refused key, an unknown model): its failures go to the next group.
     pub allowed_fails: u32,
     /// Largest request body accepted; larger gets 413.
     pub max_body_bytes: usize,

@@ -226,7 +226,12 @@ async fn run(
                     // OpenAI's way: what was written, with finish_reason content_filter.
                     break 'call Some(rec.answered(dep.id.clone(), attempts));
                 }
-                if counts_as_failure(info.kind) {
+                // As LiteLLM does: a group's only deployment is not cooled down for
+                // failures a retry may cure (429, 5xx, timeouts) — the next group takes
+                // those calls, and the primary is tried again as soon as it recovers.
+                if counts_as_failure(info.kind)
+                    && (group.len() > 1 || next_after(info.kind) != Next::Retry)
+                {
                     dep.failed(Instant::now(), settings.allowed_fails, settings.cooldown);
                 }
                 let next = next_after(info.kind);

@@ -171,6 +171,14 @@ impl PriceBook {
         if let Some(entry) = catalog.get(model_id).filter(|e| e.is_priced()) {
             return Some(from_catalog(model_id.to_owned(), entry));
         }
+        // A custom endpoint serving a model under its catalog name (a proxy in front of
+        // OpenAI, a LiteLLM `openai/gpt-4o` entry with its own api_base): priced as that
+        // model, as LiteLLM prices by name. Bare catalog keys are OpenAI's and the like.
+        if !provider.is_empty() && lookup::litellm_provider(provider).is_none() {
+            if let Some(entry) = catalog.get(model).filter(|e| e.is_priced()) {
+                return Some(from_catalog(model.to_owned(), entry));
+            }
+        }
         LOCAL.contains(&provider).then(|| Found {
             key: model_id.to_owned(),
             entry: PriceEntry {
@@ -337,6 +345,19 @@ mod tests {
             output_tokens: output,
             ..Usage::default()
         }
+    }
+
+    #[test]
+    fn a_custom_endpoint_serving_a_catalog_model_is_priced_by_its_name_as_litellm_does() {
+        let book = PriceBook::bundled();
+        let proxied = book.find("127.0.0.1-4000/gpt-4o-mini").unwrap();
+        assert_eq!(proxied.key, "gpt-4o-mini");
+        assert_eq!(
+            proxied.entry.rates.input,
+            book.find("openai/gpt-4o-mini").unwrap().entry.rates.input
+        );
+        // A name the catalog does not know stays unpriced (never $0).
+        assert!(book.find("my-vllm/my-own-finetune-7b").is_none());
     }
 
     #[test]

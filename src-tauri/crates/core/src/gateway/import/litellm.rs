@@ -284,7 +284,7 @@ pub(super) fn import(text: &str, providers: &Providers) -> Result<Imported, Impo
         out.note(
             "model_info",
             format!(
-                "the prices of {} are not imported: Switchboard uses its own price catalog; set an override in Settings → Prices if yours differ",
+                "the prices in model_info of {} not imported: Switchboard uses its own price catalog; set an override in Settings → Prices if yours differ",
                 listed(priced.iter())
             ),
         );
