@@ -408,37 +408,21 @@ general_settings:
             ("OPENAI_API_KEY", "sk-usual-0002"),
         ]);
         let l = load(EXPORTED, &Providers::from_env(), &e).unwrap();
-        let env: Arc<dyn Env> = Arc::new(e.clone());
-        let p = providers_for(
-            &l,
-            Arc::new(EnvKeys::new(e.clone())),
-            env.clone(),
-            &ProviderConfig::default(),
-        );
-        let (ep, _) = p.resolve("openai/gpt-4o-mini").unwrap();
-        assert_eq!(
-            ep.api_key
-                .as_ref()
-                .map(|k| k.expose_secret().to_owned())
-                .as_deref(),
-            Some("sk-from-file-var-0001")
-        );
+        // The key the router would send to OpenAI with `env` as the environment.
+        let sent = |env: HashMap<String, String>| {
+            let p = providers_for(
+                &l,
+                Arc::new(EnvKeys::new(env.clone())),
+                Arc::new(env),
+                &ProviderConfig::default(),
+            );
+            let (ep, _) = p.resolve("openai/gpt-4o-mini").unwrap();
+            ep.api_key.map(|k| k.expose_secret().to_owned())
+        };
+        assert_eq!(sent(e.clone()).as_deref(), Some("sk-from-file-var-0001"));
         // Unset: the provider's usual sources answer.
-        let mut e2 = e;
-        e2.remove("MY_OPENAI_KEY");
-        let p = providers_for(
-            &l,
-            Arc::new(EnvKeys::new(e2.clone())),
-            Arc::new(e2),
-            &ProviderConfig::default(),
-        );
-        let (ep, _) = p.resolve("openai/gpt-4o-mini").unwrap();
-        assert_eq!(
-            ep.api_key
-                .as_ref()
-                .map(|k| k.expose_secret().to_owned())
-                .as_deref(),
-            Some("sk-usual-0002")
-        );
+        let mut unset = e;
+        unset.remove("MY_OPENAI_KEY");
+        assert_eq!(sent(unset).as_deref(), Some("sk-usual-0002"));
     }
 }
