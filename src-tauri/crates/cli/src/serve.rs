@@ -91,6 +91,12 @@ fn serve(args: ServeArgs) -> Result<(), Stop> {
         )));
     }
     let mut caps = parse_caps(&args)?;
+    // Opened once: it holds the saved setups (without --config) and takes the calls.
+    let history = if args.no_history && args.config.is_some() {
+        None
+    } else {
+        Some(crate::history::open::open().map_err(|f| failed(f.message))?)
+    };
     let env: Arc<dyn Env> = Arc::new(ProcessEnv);
     let keys = Keys::os();
     let app_providers = saved_config();
@@ -119,8 +125,10 @@ fn serve(args: ServeArgs) -> Result<(), Stop> {
             )
         }
         None => {
-            let history = crate::history::open::open().map_err(|f| failed(f.message))?;
-            let setups = history.setups().map_err(|e| failed(e.to_string()))?;
+            let setups = match &history {
+                Some(h) => h.setups().map_err(|e| failed(e.to_string()))?,
+                None => Vec::new(),
+            };
             if setups.is_empty() {
                 return Err(usage(
                     "no setups are saved, so there is nothing to serve: save one in the app (Setups), with `switchboard export … --save` or `switchboard import FILE`, or serve a LiteLLM config with --config FILE",
@@ -144,11 +152,8 @@ fn serve(args: ServeArgs) -> Result<(), Stop> {
         None => router_token().map_err(|e| failed(e.to_string()))?,
     };
 
-    let history = if args.no_history {
-        None
-    } else {
-        Some(crate::history::open::open().map_err(|f| failed(f.message))?)
-    };
+    // --no-history without --config: the setups were read, the calls are not kept.
+    let history = history.filter(|_| !args.no_history);
     let now = chrono::Utc::now();
     let spend = match &history {
         Some(h) if !caps.is_empty() => {

@@ -274,6 +274,9 @@ async fn run(
     }
     drop(tx);
     drop(acct);
+    // The recorder then holds the only reference to the request and moves it into the
+    // record instead of copying the conversation.
+    drop(spec);
     // `rec` records as it drops.
 }
 
