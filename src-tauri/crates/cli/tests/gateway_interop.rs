@@ -33,7 +33,7 @@ use std::time::{Duration, Instant};
 
 use assert_cmd::cargo::CommandCargoExt;
 use mock::{Mock, Recorded};
-use providers::{answer, error_reply, Wire, COMPLETION_TOKENS, PROMPT_TOKENS};
+use providers::{answer, catalog_cost, error_reply, Wire, PROMPT_TOKENS};
 use serde_json::{json, Value};
 use support::served::{history_responses, history_runs, Served};
 use switchboard_core::gateway::{self, Context, ExportOptions, Format};
@@ -797,20 +797,6 @@ struct To {
     group: &'static str,
     deployment: &'static str,
     api_base: String,
-}
-
-/// What the bundled price catalog charges for the mocks' usage on `deployment`.
-fn catalog_cost(deployment: &str) -> f64 {
-    let usage = switchboard_core::chat::Usage {
-        input_tokens: PROMPT_TOKENS,
-        output_tokens: COMPLETION_TOKENS,
-        ..Default::default()
-    };
-    let usd = PriceBook::bundled()
-        .cost(deployment, &usage, chrono::Utc::now())
-        .usd
-        .unwrap_or_else(|| panic!("{deployment} is not in the bundled price catalog"));
-    usd.to_string().parse().unwrap()
 }
 
 fn same_usd(a: f64, b: f64) -> bool {

@@ -25,11 +25,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use mock::{Mock, Recorded, Reply};
-use providers::{answer, error_reply, openai_chunk, Wire, COMPLETION_TOKENS, PROMPT_TOKENS};
+use providers::{
+    answer, catalog_cost, error_reply, openai_chunk, Wire, COMPLETION_TOKENS, PROMPT_TOKENS,
+};
 use serde_json::{json, Value};
 use support::served::{history_responses, history_runs, Served};
-use switchboard_core::chat::Usage;
-use switchboard_core::prices::book::PriceBook;
 
 const TOKEN: &str = "sb-router-sdk-token-4c1e";
 const KEYS: [(&str, &str); 3] = [
@@ -422,7 +422,7 @@ fn check(sdk: Sdk, r: &BTreeMap<String, Value>) {
             .parse()
             .unwrap();
         assert!(
-            (cost - expected_cost(deployment)).abs() < 1e-12,
+            (cost - catalog_cost(deployment)).abs() < 1e-12,
             "{sdk:?} {name}: {v}"
         );
     }
@@ -479,20 +479,6 @@ fn check(sdk: Sdk, r: &BTreeMap<String, Value>) {
         Some("openai/gpt-4.1-mini"),
         "{sdk:?}: {v}"
     );
-}
-
-/// What the bundled price catalog charges for the mocks' usage on `deployment`.
-fn expected_cost(deployment: &str) -> f64 {
-    let usage = Usage {
-        input_tokens: PROMPT_TOKENS,
-        output_tokens: COMPLETION_TOKENS,
-        ..Default::default()
-    };
-    let usd = PriceBook::bundled()
-        .cost(deployment, &usage, chrono::Utc::now())
-        .usd
-        .unwrap_or_else(|| panic!("{deployment} is not in the bundled price catalog"));
-    usd.to_string().parse().unwrap()
 }
 
 // ---------------------------------------------------------------------------------
@@ -558,9 +544,9 @@ fn check_history(sdk: Sdk, all: &[Value]) {
             assert_eq!(r["cost"]["source"], "computed", "{what}");
             let usd: f64 = r["cost"]["usd"].as_str().unwrap().parse().unwrap();
             assert!(
-                (usd - expected_cost(deployment)).abs() < 1e-12,
+                (usd - catalog_cost(deployment)).abs() < 1e-12,
                 "{what}: cost {usd}, the catalog says {}",
-                expected_cost(deployment)
+                catalog_cost(deployment)
             );
         }
     }

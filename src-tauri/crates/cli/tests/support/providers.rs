@@ -156,3 +156,17 @@ pub fn error_reply(wire: Wire, status: u16) -> Reply {
     };
     reply
 }
+
+/// What the bundled price catalog charges for the mocks' usage on `deployment`.
+pub fn catalog_cost(deployment: &str) -> f64 {
+    let usage = switchboard_core::chat::Usage {
+        input_tokens: PROMPT_TOKENS,
+        output_tokens: COMPLETION_TOKENS,
+        ..Default::default()
+    };
+    let usd = switchboard_core::prices::book::PriceBook::bundled()
+        .cost(deployment, &usage, chrono::Utc::now())
+        .usd
+        .unwrap_or_else(|| panic!("{deployment} is not in the bundled price catalog"));
+    usd.to_string().parse().unwrap()
+}
