@@ -61,6 +61,8 @@ impl AppState {
         let mut problems = Vec::new();
         let mut routes = HashMap::new();
         let mut aliases = Vec::new();
+        // A model in several setups is resolved (a keychain lookup) once.
+        let mut resolved = HashMap::new();
         for setup in &config.setups {
             if routes.contains_key(&setup.alias) {
                 problems.push(format!(
@@ -69,7 +71,7 @@ impl AppState {
                 ));
                 continue;
             }
-            let route = build_route(setup, providers, &mut problems);
+            let route = build_route(setup, providers, &mut resolved, &mut problems);
             aliases.push(setup.alias.clone());
             routes.insert(setup.alias.clone(), Arc::new(route));
         }
@@ -134,7 +136,12 @@ impl AppState {
 }
 
 /// One setup → its route, every deployment resolved once.
-fn build_route(setup: &Setup, providers: &Providers, problems: &mut Vec<String>) -> Route {
+fn build_route(
+    setup: &Setup,
+    providers: &Providers,
+    resolved: &mut HashMap<String, Result<Arc<Resolved>, String>>,
+    problems: &mut Vec<String>,
+) -> Route {
     let groups = setup
         .groups
         .iter()
@@ -142,27 +149,32 @@ fn build_route(setup: &Setup, providers: &Providers, problems: &mut Vec<String>)
             g.targets
                 .iter()
                 .map(|t| {
-                    let target = match providers.resolve(&t.model) {
-                        Ok((endpoint, model)) => {
-                            if endpoint.needs_key && endpoint.api_key.is_none() {
-                                problems.push(format!(
-                                    "{}: {} — {}",
-                                    setup.alias,
-                                    t.model,
-                                    endpoint.missing_key_error()
-                                ));
-                            }
-                            Ok(Arc::new(Resolved {
-                                model: model.to_owned(),
-                                endpoint,
-                            }))
+                    let target = resolved
+                        .entry(t.model.clone())
+                        .or_insert_with(|| {
+                            providers
+                                .resolve(&t.model)
+                                .map(|(endpoint, model)| {
+                                    Arc::new(Resolved {
+                                        model: model.to_owned(),
+                                        endpoint,
+                                    })
+                                })
+                                .map_err(|e| format!("{} cannot be called: {e}", t.model))
+                        })
+                        .clone();
+                    match &target {
+                        Ok(r) if r.endpoint.needs_key && r.endpoint.api_key.is_none() => {
+                            problems.push(format!(
+                                "{}: {} — {}",
+                                setup.alias,
+                                t.model,
+                                r.endpoint.missing_key_error()
+                            ));
                         }
-                        Err(e) => {
-                            let why = format!("{} cannot be called: {e}", t.model);
-                            problems.push(format!("{}: {why}", setup.alias));
-                            Err(why)
-                        }
-                    };
+                        Ok(_) => {}
+                        Err(why) => problems.push(format!("{}: {why}", setup.alias)),
+                    }
                     Deployment::new(&t.model, t.weight, t.params.clone(), target)
                 })
                 .collect::<Vec<_>>()
