@@ -521,9 +521,9 @@ const BALANCED: [(&str, u32); 2] = [("openai/gpt-4o-mini", 2), ("deepseek/deepse
 /// Calls `model` through a gateway with the primary (and, for `depth` 2, the second)
 /// provider of the fallback chain failing with `status`, and checks the answer came
 /// from the next one and every mock saw what it should. Whether the primary was tried
-/// at all is the caller's to assert (a gateway may skip one cooling down).
-/// `streams_upstream`: the gateway asks providers for a stream even when its client
-/// did not (Gemini's path shows which was asked for).
+/// at all is the caller's to assert (a gateway may skip one cooling down). Every
+/// provider must be asked the way the client asked: streamed or whole (Gemini's path
+/// shows which).
 #[allow(clippy::too_many_arguments)]
 fn fallback_case(
     gw: &str,
@@ -532,7 +532,6 @@ fn fallback_case(
     status: u16,
     depth: usize,
     stream: bool,
-    streams_upstream: bool,
 ) -> Fallback {
     let what =
         format!("{gw}: fallback past {depth} provider(s) answering {status}, stream={stream}");
@@ -552,20 +551,19 @@ fn fallback_case(
             replies[0]
         );
     }
-    let upstream = stream || streams_upstream;
-    let tried = check_requests(&m.openai, "gpt-4o", "OPENAI_API_KEY", upstream, &what);
+    let tried = check_requests(&m.openai, "gpt-4o", "OPENAI_API_KEY", stream, &what);
     let second = check_requests(
         &m.anthropic,
         "claude-sonnet-4-5",
         "ANTHROPIC_API_KEY",
-        upstream,
+        stream,
         &what,
     );
     let third = check_requests(
         &m.gemini,
         "gemini-2.5-flash",
         "GEMINI_API_KEY",
-        upstream,
+        stream,
         &what,
     );
     if depth == 2 {
@@ -1012,19 +1010,7 @@ fn litellm_proxy_and_switchboard_serve_route_the_same_exported_config_alike() {
                 reader.name()
             );
             let chat_call = |stream: bool| call(base, "chat", stream, &[]);
-            // By design Switchboard always streams from the provider (one engine for
-            // both; a whole answer is assembled from it), LiteLLM asks for what its
-            // client asked for.
-            let streams_upstream = *reader == Reader::Switchboard;
-            let f = fallback_case(
-                reader.name(),
-                &m,
-                &chat_call,
-                status,
-                depth,
-                stream,
-                streams_upstream,
-            );
+            let f = fallback_case(reader.name(), &m, &chat_call, status, depth, stream);
             let primary = format!("{what}: the primary ({}) was not tried", CHAT[0]);
             match reader {
                 Reader::Litellm => assert!(f.tried >= 1, "{primary}"),
@@ -1246,12 +1232,12 @@ fn portkey_gateway_routes_exported_configs() {
     assert_eq!(r[0]["text"], m.openai.text, "{}", r[0]);
     for status in [429, 500] {
         for stream in [false, true] {
-            let f = fallback_case("portkey", &m, &chat_call, status, 1, stream, false);
+            let f = fallback_case("portkey", &m, &chat_call, status, 1, stream);
             assert!(f.tried >= 1, "portkey: the primary was never tried");
         }
     }
     for stream in [false, true] {
-        let f = fallback_case("portkey", &m, &chat_call, 429, 2, stream, false);
+        let f = fallback_case("portkey", &m, &chat_call, 429, 2, stream);
         assert!(f.tried >= 1, "portkey: the primary was never tried");
     }
     balance_case("portkey", &m, &|extra| call(&configs[1], false, extra));

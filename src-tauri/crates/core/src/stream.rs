@@ -14,7 +14,9 @@ use tokio::time::Instant;
 use crate::chat::{ChatEvent, ChatRequest, Params};
 use crate::error::{ProviderError, TimeoutPhase};
 use crate::http::{map_body_error, redact_all, Executor, HttpRequestSpec, Timeouts};
-use crate::providers::{build_request, Endpoint, ProviderKind, ResolvedRequest, StreamParser};
+use crate::providers::{
+    build_request, parse_complete, Endpoint, ProviderKind, ResolvedRequest, StreamParser,
+};
 use crate::sse::{self, SseEvent};
 
 type Item = Result<ChatEvent, ProviderError>;
@@ -63,6 +65,7 @@ pub fn chat_stream(
             request,
             model,
             params,
+            stream: true,
         },
         endpoint,
     );
@@ -145,6 +148,80 @@ async fn step(state: State) -> Option<(Item, State)> {
             }
         },
     }
+}
+
+/// The largest whole answer read into memory (a stream has no such bound: it is
+/// handled a chunk at a time).
+pub const MAX_COMPLETE_BODY: usize = 64 << 20;
+
+/// Asks `endpoint` for the whole answer in one body (no stream) and yields the same
+/// events [`chat_stream`] would: `Started` once the provider answered, then the text,
+/// reasoning, `Usage` and `Finished` at once; or an `Err` as the last item. Only the
+/// connect timeout applies: the caller bounds the whole call (a long answer takes as
+/// long as it takes to write, with nothing sent meanwhile). Errors never contain the
+/// endpoint's key.
+pub fn chat_complete(
+    exec: Executor,
+    endpoint: &Endpoint,
+    model: &str,
+    request: &ChatRequest,
+    target_params: &Params,
+) -> BoxStream<'static, Item> {
+    if endpoint.needs_key && endpoint.api_key.is_none() {
+        let err = endpoint.missing_key_error();
+        return futures::stream::once(async move { Err(err) }).boxed();
+    }
+    let params = request.params.overlay(target_params);
+    let spec = build_request(
+        &ResolvedRequest {
+            request,
+            model,
+            params,
+            stream: false,
+        },
+        endpoint,
+    );
+    let kind = endpoint.kind;
+    let fut = async move {
+        let secrets = spec.secrets();
+        let mut resp = match exec.send(&spec).await {
+            Ok(r) => r,
+            Err(e) => return vec![Err(redact_all(e, &secrets))],
+        };
+        let mut body = Vec::new();
+        loop {
+            match resp.chunk().await {
+                Ok(Some(bytes)) if body.len() + bytes.len() > MAX_COMPLETE_BODY => {
+                    let e = ProviderError::malformed(
+                        format!("the answer is larger than {} MiB", MAX_COMPLETE_BODY >> 20),
+                        "",
+                    );
+                    return vec![Ok(ChatEvent::Started), Err(e)];
+                }
+                Ok(Some(bytes)) => body.extend_from_slice(&bytes),
+                Ok(None) => break,
+                Err(e) => {
+                    let e = redact_all(map_body_error(e), &secrets);
+                    return vec![Ok(ChatEvent::Started), Err(e)];
+                }
+            }
+        }
+        let text = String::from_utf8_lossy(&body);
+        let mut out = vec![Ok(ChatEvent::Started)];
+        for item in parse_complete(kind, &text) {
+            match item {
+                Ok(ev) => out.push(Ok(ev)),
+                Err(e) => {
+                    out.push(Err(redact_all(e, &secrets)));
+                    break;
+                }
+            }
+        }
+        out
+    };
+    futures::stream::once(fut)
+        .flat_map(futures::stream::iter)
+        .boxed()
 }
 
 /// The next SSE event, under the first-token deadline before any token and the idle

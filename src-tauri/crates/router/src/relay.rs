@@ -21,7 +21,7 @@ use switchboard_core::chat::{ChatEvent, ChatRequest, FinishReason, Usage, UsageS
 use switchboard_core::error::{ErrorInfo, ErrorKind, ProviderError, TimeoutPhase};
 use switchboard_core::prices::answer_cost::Cost;
 use switchboard_core::runner::{drive, hint, Accounting};
-use switchboard_core::stream::chat_stream;
+use switchboard_core::stream::{chat_complete, chat_stream};
 use switchboard_core::{Metrics, RunEvent, TargetStatus, TargetSummary};
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::{Instant, Sleep};
@@ -423,7 +423,15 @@ async fn attempt(
             // The client's explicit values win over the setup's: the setup's params
             // are defaults for what the client left unset.
             let params = dep.params.overlay(&spec.request.params);
-            let stream = chat_stream(
+            // A client that wants the whole answer gets it the way the provider gives
+            // it whole (as LiteLLM asks): one body to read instead of a stream of
+            // chunks to parse and gather, and the usage every provider reports then.
+            let call = if spec.stream {
+                chat_stream
+            } else {
+                chat_complete
+            };
+            let stream = call(
                 state.exec().clone(),
                 &res.endpoint,
                 &res.model,

@@ -237,6 +237,9 @@ async fn the_request_reaches_the_provider_with_the_clients_params_over_the_setup
         "{sent}"
     );
     assert_eq!(sent["seed"], 3);
+    // A client that wants the whole answer: so does the upstream request.
+    assert_eq!(sent["stream"], false);
+    assert!(sent.get("stream_options").is_none(), "{sent}");
     assert_eq!(
         sent["messages"][0],
         json!({"role": "system", "content": "Be brief."})
@@ -244,4 +247,55 @@ async fn the_request_reaches_the_provider_with_the_clients_params_over_the_setup
     assert_eq!(sent["messages"][1]["content"], "hi");
     // The router's token is never forwarded; the provider's key is.
     assert_eq!(support::mock::bearer(&up.last_request()), "sk-up-openai");
+}
+
+#[tokio::test]
+async fn a_non_streamed_client_gets_each_providers_whole_answer_asked_whole() {
+    // Claude: `stream: false` to /v1/messages; the message's blocks and usage back.
+    let (up, r) = basic("claude", "anthropic/claude-sonnet-4-5").await;
+    let v: Value = r.ask("claude", false).await.json().await.unwrap();
+    assert_eq!(answer(&v), "Hi from Claude — ünïcode ✓");
+    assert_eq!(
+        v["choices"][0]["message"]["reasoning_content"],
+        "Two plus two."
+    );
+    assert_eq!(v["choices"][0]["finish_reason"], "stop");
+    assert_eq!(v["usage"]["prompt_tokens"], 2112);
+    assert_eq!(v["usage"]["completion_tokens"], 42);
+    let sent = up.last_request();
+    assert_eq!(sent.path, "/v1/messages");
+    assert_eq!(sent.json()["stream"], false);
+    assert_eq!(sent.header("accept"), Some("application/json"));
+    // Gemini: generateContent, not the stream.
+    let (up, r) = basic("gem", "gemini/gemini-2.5-flash").await;
+    let v: Value = r.ask("gem", false).await.json().await.unwrap();
+    assert_eq!(answer(&v), "Gemini says héllo 👋");
+    assert_eq!(
+        v["choices"][0]["message"]["reasoning_content"],
+        "Thinking about it"
+    );
+    assert_eq!(v["usage"]["completion_tokens"], 37);
+    assert!(up
+        .last_request()
+        .path
+        .ends_with("/models/gemini-2.5-flash:generateContent"));
+    let rec = &r.log.wait(1).await[0];
+    assert_eq!(rec.summary.status, TargetStatus::Ok);
+    assert!(rec.summary.cost.usd.is_some_and(|c| c > Decimal::ZERO));
+}
+
+#[tokio::test]
+async fn a_whole_answer_that_is_not_json_is_a_502_naming_the_deployment() {
+    let (_up, r) = serving(
+        "chat",
+        "openai/gpt-4o",
+        Reply::json("<html><body>502 Bad Gateway</body></html>"),
+    )
+    .await;
+    let resp = r.ask("chat", false).await;
+    assert_eq!(resp.status(), 502);
+    let v: Value = resp.json().await.unwrap();
+    assert!(error_message(&v).contains("openai/gpt-4o"), "{v}");
+    let rec = &r.log.wait(1).await[0];
+    assert_eq!(rec.summary.status, TargetStatus::Error);
 }

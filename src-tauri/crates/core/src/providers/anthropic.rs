@@ -53,7 +53,7 @@ pub fn build_request(req: &ResolvedRequest<'_>, ep: &Endpoint) -> HttpRequestSpe
         body.insert("system".into(), json!(system));
     }
     body.insert("messages".into(), Value::Array(messages));
-    body.insert("stream".into(), json!(true));
+    body.insert("stream".into(), json!(req.stream));
     if let Some(budget) = thinking {
         body.insert(
             "thinking".into(),
@@ -73,9 +73,53 @@ pub fn build_request(req: &ResolvedRequest<'_>, ep: &Endpoint) -> HttpRequestSpe
     let mut spec =
         HttpRequestSpec::post(format!("{}/v1/messages", ep.base_url), Value::Object(body))
             .header("anthropic-version", API_VERSION)
-            .header("accept", "text/event-stream");
+            .header("accept", super::openai::accept(req.stream));
     spec = with_key(spec, ep);
     spec
+}
+
+/// A whole `message` (unknown fields are ignored).
+#[derive(Deserialize)]
+struct Message<'a> {
+    #[serde(borrow, rename = "type")]
+    kind: Option<Text<'a>>,
+    #[serde(borrow)]
+    content: Option<Vec<Block<'a>>>,
+    #[serde(borrow)]
+    stop_reason: Option<Text<'a>>,
+    usage: Option<WireUsage>,
+}
+
+/// A non-streamed answer as the events its stream would have given: the text and
+/// thinking blocks in order, the usage (normalized as in a stream), the stop reason.
+pub fn complete_events(body: &str) -> Vec<Result<ChatEvent, ProviderError>> {
+    let m: Message<'_> = match parse_event(body) {
+        Ok(m) => m,
+        Err(e) => return vec![Err(e)],
+    };
+    if m.kind.as_ref().is_some_and(|k| k.0 == "error") {
+        return vec![Err(classify_error(None, body, None))];
+    }
+    let Some(content) = m.content else {
+        return vec![Err(ProviderError::malformed(
+            "the message has no `content`",
+            body,
+        ))];
+    };
+    let mut out: Vec<_> = content.into_iter().filter_map(Block::text_event).collect();
+    if let Some(u) = m.usage {
+        let mut p = AnthropicParser::default();
+        p.take_usage(u);
+        out.push(Ok(ChatEvent::Usage(Usage {
+            source: UsageSource::Reported,
+            ..p.usage
+        })));
+    }
+    out.push(finish(
+        m.stop_reason.map(|r| r.0.into_owned()),
+        "stop_reason",
+    ));
+    out
 }
 
 #[derive(Debug, Default)]
@@ -268,6 +312,7 @@ mod tests {
                 request: &req,
                 model: "claude-x",
                 params,
+                stream: true,
             },
             &ep,
         )
@@ -346,5 +391,74 @@ mod tests {
         ] {
             assert!(p.on_event(&SseEvent::data(d)).is_empty(), "{d}");
         }
+    }
+
+    #[test]
+    fn a_whole_message_gives_the_events_of_its_stream() {
+        let req = ChatRequest::prompt("hi");
+        let ep = Endpoint::new("anthropic", ProviderKind::Anthropic, "http://h", Some("ak"));
+        let spec = build_request(
+            &ResolvedRequest {
+                request: &req,
+                model: "claude-x",
+                params: Params::default(),
+                stream: false,
+            },
+            &ep,
+        );
+        assert_eq!(spec.body.as_ref().unwrap()["stream"], false);
+        let body = r#"{"id":"msg_01","type":"message","role":"assistant","model":"claude-sonnet-4-5","content":[{"type":"thinking","thinking":"Let me think.","signature":"EqQB"},{"type":"text","text":"Hello"},{"type":"tool_use","id":"t","name":"x","input":{}},{"type":"text","text":" there."}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":10,"cache_creation_input_tokens":100,"cache_read_input_tokens":200,"cache_creation":{"ephemeral_5m_input_tokens":60,"ephemeral_1h_input_tokens":40},"output_tokens":25,"service_tier":"standard"}}"#;
+        let evs: Vec<ChatEvent> = complete_events(body)
+            .into_iter()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(
+            evs[..3],
+            [
+                ChatEvent::Reasoning {
+                    text: "Let me think.".into()
+                },
+                ChatEvent::Delta {
+                    text: "Hello".into()
+                },
+                ChatEvent::Delta {
+                    text: " there.".into()
+                },
+            ]
+        );
+        let ChatEvent::Usage(u) = &evs[3] else {
+            panic!("{evs:?}")
+        };
+        // input EXCLUDES cache reads and writes: the whole prompt is 10 + 100 + 200.
+        assert_eq!(
+            (
+                u.input_tokens,
+                u.cache_write_tokens,
+                u.cache_write_1h_tokens,
+                u.cached_input_tokens,
+                u.output_tokens
+            ),
+            (310, 100, 40, 200, 25)
+        );
+        assert_eq!(
+            evs[4],
+            ChatEvent::Finished {
+                finish_reason: crate::chat::FinishReason::Stop,
+                raw: Some("end_turn".into())
+            }
+        );
+    }
+
+    #[test]
+    fn a_whole_message_that_is_an_error_is_an_error() {
+        let err = complete_events(
+            r#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#,
+        );
+        assert!(matches!(err[..], [Err(_)]), "{err:?}");
+        let err = complete_events(r#"{"type":"message"}"#);
+        assert!(
+            matches!(err[..], [Err(ProviderError::MalformedResponse { .. })]),
+            "{err:?}"
+        );
     }
 }

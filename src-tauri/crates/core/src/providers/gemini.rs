@@ -79,15 +79,28 @@ pub fn build_request(req: &ResolvedRequest<'_>, ep: &Endpoint) -> HttpRequestSpe
     if !gc.is_empty() {
         body.insert("generationConfig".into(), Value::Object(gc));
     }
-    let url = format!(
-        "{}/v1beta/{}:streamGenerateContent?alt=sse",
-        ep.base_url,
-        model_path(req.model)
-    );
-    let mut spec =
-        HttpRequestSpec::post(url, Value::Object(body)).header("accept", "text/event-stream");
+    let method = if req.stream {
+        "streamGenerateContent?alt=sse"
+    } else {
+        "generateContent"
+    };
+    let url = format!("{}/v1beta/{}:{method}", ep.base_url, model_path(req.model));
+    let mut spec = HttpRequestSpec::post(url, Value::Object(body))
+        .header("accept", super::openai::accept(req.stream));
     spec = with_key(spec, ep);
     spec
+}
+
+/// A non-streamed answer (`generateContent`): the same object as one stream chunk,
+/// read as a stream of that one chunk that then closed.
+pub fn complete_events(body: &str) -> Vec<Result<ChatEvent, ProviderError>> {
+    let mut p = GeminiParser::default();
+    let mut out = p.on_event(&SseEvent::data(body));
+    if out.iter().any(Result::is_err) {
+        return out;
+    }
+    out.extend(p.on_end());
+    out
 }
 
 #[derive(Debug, Default)]
@@ -261,6 +274,7 @@ mod tests {
                 request: &req,
                 model: "gemini-2.5-flash",
                 params,
+                stream: true,
             },
             &ep,
         );
@@ -296,6 +310,62 @@ mod tests {
                 u.reasoning_tokens
             ),
             (5, 2, 7, 4)
+        );
+    }
+
+    #[test]
+    fn a_whole_answer_comes_from_generate_content() {
+        let req = ChatRequest::prompt("hi");
+        let ep = Endpoint::new("gemini", ProviderKind::Gemini, "http://h", Some("gk"));
+        let spec = build_request(
+            &ResolvedRequest {
+                request: &req,
+                model: "gemini-2.5-flash",
+                params: Params::default(),
+                stream: false,
+            },
+            &ep,
+        );
+        assert_eq!(
+            spec.url,
+            "http://h/v1beta/models/gemini-2.5-flash:generateContent"
+        );
+        let body = "{\n  \"candidates\": [\n    {\n      \"content\": {\n        \"parts\": [\n          {\n            \"text\": \"Thinking…\",\n            \"thought\": true\n          },\n          {\n            \"text\": \"Bonjour.\"\n          }\n        ],\n        \"role\": \"model\"\n      },\n      \"finishReason\": \"STOP\",\n      \"index\": 0\n    }\n  ],\n  \"usageMetadata\": {\n    \"promptTokenCount\": 8,\n    \"candidatesTokenCount\": 3,\n    \"totalTokenCount\": 31,\n    \"thoughtsTokenCount\": 20\n  },\n  \"modelVersion\": \"gemini-2.5-flash\"\n}\n";
+        let evs: Vec<ChatEvent> = complete_events(body)
+            .into_iter()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(
+            evs[..2],
+            [
+                ChatEvent::Reasoning {
+                    text: "Thinking…".into()
+                },
+                ChatEvent::Delta {
+                    text: "Bonjour.".into()
+                },
+            ]
+        );
+        let ChatEvent::Usage(u) = &evs[2] else {
+            panic!("{evs:?}")
+        };
+        assert_eq!(
+            (u.input_tokens, u.output_tokens, u.reasoning_tokens),
+            (8, 23, 20)
+        );
+        assert_eq!(
+            evs[3],
+            ChatEvent::Finished {
+                finish_reason: FinishReason::Stop,
+                raw: Some("STOP".into())
+            }
+        );
+        let blocked = complete_events(
+            r#"{"promptFeedback":{"blockReason":"SAFETY"},"usageMetadata":{"promptTokenCount":5}}"#,
+        );
+        assert!(
+            matches!(blocked[..], [Err(ProviderError::ContentFiltered { .. })]),
+            "{blocked:?}"
         );
     }
 }

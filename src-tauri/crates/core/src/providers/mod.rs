@@ -178,9 +178,11 @@ pub struct ResolvedRequest<'a> {
     /// The provider's own model name (the part after `provider/`).
     pub model: &'a str,
     pub params: Params,
+    /// Ask for a stream of events (`true`) or for the whole answer in one JSON body.
+    pub stream: bool,
 }
 
-/// Builds the streaming HTTP request for `kind`.
+/// Builds the HTTP request for `kind`: streamed or not, as `req.stream` says.
 pub fn build_request(req: &ResolvedRequest<'_>, endpoint: &Endpoint) -> HttpRequestSpec {
     let spec = match endpoint.kind {
         ProviderKind::OpenAi | ProviderKind::OpenAiCompatible => {
@@ -267,6 +269,17 @@ impl StreamParser {
             Self::Anthropic(p) => p.is_done(),
             Self::Gemini(_) => false,
         }
+    }
+}
+
+/// The events of a whole (non-streamed) answer, `body` being the provider's JSON:
+/// the same events its stream would have given — text, reasoning, usage, `Finished`
+/// (or the error the provider wrote in a 200 body).
+pub fn parse_complete(kind: ProviderKind, body: &str) -> Vec<Result<ChatEvent, ProviderError>> {
+    match kind {
+        ProviderKind::OpenAi | ProviderKind::OpenAiCompatible => openai::complete_events(body),
+        ProviderKind::Anthropic => anthropic::complete_events(body),
+        ProviderKind::Gemini => gemini::complete_events(body),
     }
 }
 

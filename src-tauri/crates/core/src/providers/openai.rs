@@ -48,8 +48,8 @@ pub fn build_request(req: &ResolvedRequest<'_>, ep: &Endpoint) -> HttpRequestSpe
     let mut body = Map::new();
     body.insert("model".into(), json!(req.model));
     body.insert("messages".into(), Value::Array(messages));
-    body.insert("stream".into(), json!(true));
-    if ep.include_usage {
+    body.insert("stream".into(), json!(req.stream));
+    if req.stream && ep.include_usage {
         body.insert("stream_options".into(), json!({"include_usage": true}));
     }
     let openrouter = ep.provider == "openrouter";
@@ -93,9 +93,73 @@ pub fn build_request(req: &ResolvedRequest<'_>, ep: &Endpoint) -> HttpRequestSpe
         format!("{}/chat/completions", ep.base_url),
         Value::Object(body),
     )
-    .header("accept", "text/event-stream");
+    .header("accept", accept(req.stream));
     spec = with_key(spec, ep);
     spec
+}
+
+/// The `accept` header for a streamed or a whole answer.
+pub(crate) fn accept(stream: bool) -> &'static str {
+    if stream {
+        "text/event-stream"
+    } else {
+        "application/json"
+    }
+}
+
+/// A whole `chat.completion` (unknown fields are ignored).
+#[derive(Deserialize)]
+struct Completion<'a> {
+    #[serde(borrow)]
+    choices: Option<Vec<CompletionChoice<'a>>>,
+    usage: Option<WireUsage>,
+    error: Option<IgnoredAny>,
+}
+
+#[derive(Deserialize)]
+struct CompletionChoice<'a> {
+    index: Option<u64>,
+    /// The same fields as a stream's `delta`.
+    #[serde(borrow)]
+    message: Option<Delta<'a>>,
+    #[serde(borrow)]
+    finish_reason: Option<Text<'a>>,
+}
+
+/// A non-streamed answer as the events its stream would have given.
+pub fn complete_events(body: &str) -> Vec<Result<ChatEvent, ProviderError>> {
+    let c: Completion<'_> = match parse_event(body) {
+        Ok(c) => c,
+        Err(e) => return vec![Err(e)],
+    };
+    if c.error.is_some() {
+        return vec![Err(classify_error(None, body, None))];
+    }
+    let Some(choice) = c
+        .choices
+        .into_iter()
+        .flatten()
+        .find(|c| c.index.unwrap_or(0) == 0)
+    else {
+        return vec![Err(ProviderError::malformed(
+            "the completion has no `choices`",
+            body,
+        ))];
+    };
+    let mut out = Vec::new();
+    if let Some(m) = choice.message {
+        out.extend(text_event(m.reasoning_content, true));
+        out.extend(text_event(m.reasoning, true));
+        out.extend(text_event(m.content, false));
+    }
+    if let Some(u) = c.usage {
+        out.push(Ok(ChatEvent::Usage(u.into())));
+    }
+    out.push(finish(
+        choice.finish_reason.map(|f| f.0.into_owned()),
+        "finish_reason",
+    ));
+    out
 }
 
 /// Stream state: the finish reason and usage are held until `[DONE]` so that `usage`
@@ -267,6 +331,7 @@ mod tests {
             request: &req,
             model,
             params,
+            stream: true,
         };
         build_request(&r, e).body.unwrap()
     }
@@ -320,6 +385,7 @@ mod tests {
             request: &req,
             model: "m",
             params: Params::default(),
+            stream: true,
         };
         let spec = build_request(&r, &e);
         assert_eq!(spec.url, "http://h/v1/chat/completions");
@@ -415,6 +481,83 @@ mod tests {
         assert_eq!(
             e[0].as_ref().unwrap_err().kind(),
             crate::error::ErrorKind::StreamInterrupted
+        );
+    }
+
+    #[test]
+    fn a_whole_completion_gives_the_events_of_its_stream() {
+        let e = ep(ProviderKind::OpenAi, "openai");
+        let req = ChatRequest::prompt("hi");
+        let r = ResolvedRequest {
+            request: &req,
+            model: "gpt-4o",
+            params: Params::default(),
+            stream: false,
+        };
+        let spec = build_request(&r, &e);
+        let b = spec.body.as_ref().unwrap();
+        assert_eq!(b["stream"], false);
+        // `stream_options` without `stream: true` is a 400 at OpenAI.
+        assert!(b.get("stream_options").is_none());
+        let body = r#"{"id":"chatcmpl-1","object":"chat.completion","created":1731000000,"model":"deepseek-reasoner","choices":[{"index":0,"message":{"role":"assistant","content":"Paris.","reasoning_content":"The capital…","refusal":null},"logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":12,"completion_tokens":30,"total_tokens":42,"prompt_tokens_details":{"cached_tokens":4},"completion_tokens_details":{"reasoning_tokens":20}}}"#;
+        let evs: Vec<ChatEvent> = complete_events(body)
+            .into_iter()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(
+            evs[..2],
+            [
+                ChatEvent::Reasoning {
+                    text: "The capital…".into()
+                },
+                ChatEvent::Delta {
+                    text: "Paris.".into()
+                },
+            ]
+        );
+        let ChatEvent::Usage(u) = &evs[2] else {
+            panic!("{evs:?}")
+        };
+        assert_eq!(
+            (
+                u.input_tokens,
+                u.cached_input_tokens,
+                u.output_tokens,
+                u.reasoning_tokens
+            ),
+            (12, 4, 30, 20)
+        );
+        assert_eq!(
+            evs[3],
+            ChatEvent::Finished {
+                finish_reason: FinishReason::Stop,
+                raw: Some("stop".into())
+            }
+        );
+    }
+
+    #[test]
+    fn a_whole_completion_that_is_an_error_or_not_json_is_an_error() {
+        let err =
+            complete_events(r#"{"error":{"message":"model overloaded","type":"server_error"}}"#);
+        assert!(matches!(err[..], [Err(_)]), "{err:?}");
+        let err = complete_events("<html>bad gateway</html>");
+        assert!(
+            matches!(err[..], [Err(ProviderError::MalformedResponse { .. })]),
+            "{err:?}"
+        );
+        let err = complete_events(r#"{"id":"x","choices":[]}"#);
+        assert!(
+            matches!(err[..], [Err(ProviderError::MalformedResponse { .. })]),
+            "{err:?}"
+        );
+        let filtered = complete_events(
+            r#"{"choices":[{"index":0,"message":{"content":"Part"},"finish_reason":"content_filter"}]}"#,
+        );
+        assert!(matches!(filtered[0], Ok(ChatEvent::Delta { .. })));
+        assert!(
+            matches!(filtered[1], Err(ProviderError::ContentFiltered { .. })),
+            "{filtered:?}"
         );
     }
 }

@@ -312,7 +312,7 @@ async fn serve(
         return Ok(());
     };
     recs.lock().unwrap().push(rec.clone());
-    let reply = handler(&rec);
+    let reply = whole_if_asked(&rec, handler(&rec));
     let mut head = format!("HTTP/1.1 {} Mock\r\n", reply.status);
     for (k, v) in &reply.headers {
         head.push_str(&format!("{k}: {v}\r\n"));
@@ -350,4 +350,214 @@ async fn serve(
     sock.flush().await?;
     sock.shutdown().await?;
     Ok(())
+}
+
+/// Whether the request asks for the whole answer in one body rather than a stream:
+/// `"stream": false` (or none) for OpenAI and Anthropic, `:generateContent` for Gemini.
+pub fn wants_whole(r: &Recorded) -> bool {
+    if r.path.contains(":generateContent") {
+        return true;
+    }
+    if r.path.contains(":streamGenerateContent") || r.method != "POST" {
+        return false;
+    }
+    let chat = r.path.ends_with("/chat/completions") || r.path.ends_with("/v1/messages");
+    chat && serde_json::from_str::<serde_json::Value>(&r.body)
+        .is_ok_and(|b| b.get("stream") != Some(&serde_json::Value::Bool(true)))
+}
+
+/// A scripted 200 event stream, answered as the provider answers a request that asked
+/// for the whole answer: the same text, reasoning, usage and stop reason in one JSON
+/// body of the provider's own shape, after the script's pauses. A stream that breaks
+/// off (no end marker) becomes a body cut off half-way, as a connection dying while a
+/// provider writes its answer; an error event becomes that error with a 500. Any
+/// other reply is sent as scripted.
+fn whole_if_asked(r: &Recorded, reply: Reply) -> Reply {
+    let sse = reply
+        .headers
+        .iter()
+        .any(|(k, v)| k == "content-type" && v.contains("text/event-stream"));
+    if reply.status != 200 || !sse || !wants_whole(r) {
+        return reply;
+    }
+    let mut bytes = Vec::new();
+    let mut steps = Vec::new();
+    for step in reply.steps {
+        match step {
+            Step::Bytes(b) => bytes.extend(b),
+            other => steps.push(other),
+        }
+    }
+    let datas: Vec<String> = String::from_utf8_lossy(&bytes)
+        .replace("\r\n", "\n")
+        .split("\n\n")
+        .filter_map(|ev| {
+            let lines: Vec<&str> = ev
+                .lines()
+                .filter_map(|l| l.strip_prefix("data:").map(str::trim_start))
+                .collect();
+            (!lines.is_empty()).then(|| lines.join("\n"))
+        })
+        .collect();
+    let whole = if r.path.contains(":generateContent") {
+        gemini_whole(&datas)
+    } else if r.path.ends_with("/v1/messages") {
+        anthropic_whole(&datas)
+    } else {
+        openai_whole(&datas)
+    };
+    let mut out = match whole {
+        Whole::Body(body) => Reply::json(&body.to_string()).chunked(true),
+        Whole::Cut(body) => {
+            let text = body.to_string();
+            Reply::json(&text[..text.len() / 2]).chunked(false)
+        }
+        Whole::Error(body) => Reply::error(500, &body),
+    };
+    steps.append(&mut out.steps);
+    out.steps = steps;
+    out
+}
+
+enum Whole {
+    Body(serde_json::Value),
+    Cut(serde_json::Value),
+    Error(String),
+}
+
+fn openai_whole(datas: &[String]) -> Whole {
+    use serde_json::{json, Value};
+    let (mut text, mut reasoning) = (String::new(), String::new());
+    let (mut finish, mut usage, mut done) = (Value::Null, Value::Null, false);
+    let mut model = Value::Null;
+    for d in datas {
+        if d == "[DONE]" {
+            done = true;
+            continue;
+        }
+        let Ok(v) = serde_json::from_str::<Value>(d) else {
+            continue;
+        };
+        if v.get("error").is_some() {
+            return Whole::Error(d.clone());
+        }
+        model = v["model"].clone();
+        if let Some(c) = v["choices"].get(0) {
+            let delta = &c["delta"];
+            text.push_str(delta["content"].as_str().unwrap_or_default());
+            for k in ["reasoning_content", "reasoning"] {
+                reasoning.push_str(delta[k].as_str().unwrap_or_default());
+            }
+            if !c["finish_reason"].is_null() {
+                finish = c["finish_reason"].clone();
+            }
+        }
+        if !v["usage"].is_null() {
+            usage = v["usage"].clone();
+        }
+    }
+    let mut message = json!({"role": "assistant", "content": text, "refusal": null});
+    if !reasoning.is_empty() {
+        message["reasoning_content"] = json!(reasoning);
+    }
+    let body = json!({"id": "chatcmpl-whole", "object": "chat.completion", "created": 1731000000,
+        "model": model, "choices": [{"index": 0, "message": message, "logprobs": null,
+        "finish_reason": finish}], "usage": usage});
+    if done {
+        Whole::Body(body)
+    } else {
+        Whole::Cut(body)
+    }
+}
+
+fn anthropic_whole(datas: &[String]) -> Whole {
+    use serde_json::{json, Value};
+    let mut message = json!({});
+    let mut blocks: Vec<Value> = Vec::new();
+    let mut done = false;
+    for d in datas {
+        let Ok(v) = serde_json::from_str::<Value>(d) else {
+            continue;
+        };
+        match v["type"].as_str().unwrap_or_default() {
+            "message_start" => message = v["message"].clone(),
+            "content_block_start" => blocks.push(v["content_block"].clone()),
+            "content_block_delta" => {
+                let i = v["index"].as_u64().unwrap_or(0) as usize;
+                let delta = &v["delta"];
+                if let Some(b) = blocks.get_mut(i) {
+                    for (dk, bk) in [("text", "text"), ("thinking", "thinking")] {
+                        if let Some(t) = delta[dk].as_str() {
+                            let joined = format!("{}{t}", b[bk].as_str().unwrap_or_default());
+                            b[bk] = json!(joined);
+                        }
+                    }
+                }
+            }
+            "message_delta" => {
+                message["stop_reason"] = v["delta"]["stop_reason"].clone();
+                if let Some(o) = v["usage"]["output_tokens"].as_u64() {
+                    message["usage"]["output_tokens"] = json!(o);
+                }
+            }
+            "message_stop" => done = true,
+            "error" => return Whole::Error(d.clone()),
+            _ => {}
+        }
+    }
+    message["content"] = Value::Array(blocks);
+    if done {
+        Whole::Body(message)
+    } else {
+        Whole::Cut(message)
+    }
+}
+
+fn gemini_whole(datas: &[String]) -> Whole {
+    use serde_json::{json, Value};
+    let (mut text, mut thought) = (String::new(), String::new());
+    let (mut finish, mut usage, mut feedback) = (Value::Null, Value::Null, Value::Null);
+    for d in datas {
+        let Ok(v) = serde_json::from_str::<Value>(d) else {
+            continue;
+        };
+        if v.get("error").is_some() {
+            return Whole::Error(d.clone());
+        }
+        if !v["promptFeedback"].is_null() {
+            feedback = v["promptFeedback"].clone();
+        }
+        if let Some(c) = v["candidates"].get(0) {
+            for p in c["content"]["parts"].as_array().into_iter().flatten() {
+                let t = p["text"].as_str().unwrap_or_default();
+                if p["thought"] == true {
+                    thought.push_str(t)
+                } else {
+                    text.push_str(t)
+                }
+            }
+            if !c["finishReason"].is_null() {
+                finish = c["finishReason"].clone();
+            }
+        }
+        if !v["usageMetadata"].is_null() {
+            usage = v["usageMetadata"].clone();
+        }
+    }
+    let mut parts = Vec::new();
+    if !thought.is_empty() {
+        parts.push(json!({"text": thought, "thought": true}));
+    }
+    parts.push(json!({"text": text}));
+    let mut body = json!({"candidates": [{"content": {"parts": parts, "role": "model"},
+        "finishReason": finish, "index": 0}], "usageMetadata": usage});
+    if !feedback.is_null() {
+        body = json!({"promptFeedback": feedback, "usageMetadata": usage});
+        return Whole::Body(body);
+    }
+    if finish.is_null() {
+        Whole::Cut(body)
+    } else {
+        Whole::Body(body)
+    }
 }

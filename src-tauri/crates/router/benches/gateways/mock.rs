@@ -5,9 +5,9 @@
 //! delay is its arrival time minus its content, whatever sat in between.
 //!
 //! Streams are paced only while the bench measures streaming ([`set_paced`]): a gateway
-//! may ask the upstream for a stream even when its client did not (`switchboard serve`
-//! always does, and gathers the answer), and a non-streamed measure must not wait on
-//! the pacing. Unpaced, the same chunks go out in one write.
+//! may ask the upstream for a stream even when its client did not (all three ask as
+//! their client asked, but a non-streamed measure must never wait on the pacing).
+//! Unpaced, the same chunks go out in one write.
 
 use std::io;
 use std::sync::atomic::{AtomicBool, Ordering};
