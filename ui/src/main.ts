@@ -3,6 +3,8 @@ import { mount } from "svelte";
 import "./app.css";
 import App from "./App.svelte";
 import { warmUpMarkdown } from "./features/compare/markdown";
+import { warmUpColumn } from "./features/compare/warmUpColumn";
+import { warmUpFonts } from "./lib/warmUpFonts";
 
 const target = document.getElementById("app");
 if (!target) {
@@ -21,5 +23,10 @@ if ((window as { __SWITCHBOARD_REPORT_READY__?: boolean }).__SWITCHBOARD_REPORT_
 // Once the first screen is up, while the app is idle: the first answer then does not pay
 // for compiling the markdown path and loading its fonts (see warmUp.ts).
 setTimeout(warmUpMarkdown, 500);
+// The fonts a run brings on screen: the first run then starts and ends like the next
+// (see warmUpFonts.ts). After the markdown's, each in a task of its own.
+setTimeout(warmUpFonts, 700);
+// And a column's answer code, compiled by its first run (see warmUpColumn.ts).
+setTimeout(() => void warmUpColumn().catch(() => undefined), 900);
 
 export default app;
