@@ -45,6 +45,31 @@ enum State {
     Done,
 }
 
+/// The HTTP request for one answer (the request's params under the target's), or, when
+/// the endpoint has no key it needs, the one-item stream that says so.
+fn request_for(
+    endpoint: &Endpoint,
+    model: &str,
+    request: &ChatRequest,
+    target_params: &Params,
+    stream: bool,
+) -> Result<HttpRequestSpec, BoxStream<'static, Item>> {
+    if endpoint.needs_key && endpoint.api_key.is_none() {
+        let err = endpoint.missing_key_error();
+        return Err(futures::stream::once(async move { Err(err) }).boxed());
+    }
+    let params = request.params.overlay(target_params);
+    Ok(build_request(
+        &ResolvedRequest {
+            request,
+            model,
+            params,
+            stream,
+        },
+        endpoint,
+    ))
+}
+
 /// Streams one answer from `endpoint`. The request is sent when the stream is first
 /// polled. Yields `Started`, then deltas, then `Usage` (if reported) and `Finished`;
 /// or an `Err` as the last item. Errors never contain the endpoint's key.
@@ -55,20 +80,10 @@ pub fn chat_stream(
     request: &ChatRequest,
     target_params: &Params,
 ) -> BoxStream<'static, Item> {
-    if endpoint.needs_key && endpoint.api_key.is_none() {
-        let err = endpoint.missing_key_error();
-        return futures::stream::once(async move { Err(err) }).boxed();
-    }
-    let params = request.params.overlay(target_params);
-    let spec = build_request(
-        &ResolvedRequest {
-            request,
-            model,
-            params,
-            stream: true,
-        },
-        endpoint,
-    );
+    let spec = match request_for(endpoint, model, request, target_params, true) {
+        Ok(spec) => spec,
+        Err(failed) => return failed,
+    };
     let state = State::Init {
         exec,
         spec: Box::new(spec),
@@ -167,20 +182,10 @@ pub fn chat_complete(
     request: &ChatRequest,
     target_params: &Params,
 ) -> BoxStream<'static, Item> {
-    if endpoint.needs_key && endpoint.api_key.is_none() {
-        let err = endpoint.missing_key_error();
-        return futures::stream::once(async move { Err(err) }).boxed();
-    }
-    let params = request.params.overlay(target_params);
-    let spec = build_request(
-        &ResolvedRequest {
-            request,
-            model,
-            params,
-            stream: false,
-        },
-        endpoint,
-    );
+    let spec = match request_for(endpoint, model, request, target_params, false) {
+        Ok(spec) => spec,
+        Err(failed) => return failed,
+    };
     let kind = endpoint.kind;
     let fut = async move {
         let secrets = spec.secrets();
