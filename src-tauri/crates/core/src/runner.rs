@@ -250,8 +250,16 @@ impl Runner {
         let all = CancellationToken::new();
         let base = Arc::new(req.request);
         let prices = self.prices.get();
+        // Each provider's endpoint once per run: its key lookup is a keychain round trip
+        // (D-Bus on Linux), and eight columns of one provider made eight of them at the
+        // send, beside the page laying out eight columns on the same cores.
+        let mut endpoints: std::collections::HashMap<String, Arc<Lookup>> = Default::default();
         let mut targets = Vec::with_capacity(req.targets.len());
         for (i, target) in req.targets.into_iter().enumerate() {
+            let provider = crate::chat::ModelId::parse(&target.model)
+                .map(|id| id.provider.to_owned())
+                .unwrap_or_default();
+            let lookup = endpoints.entry(provider).or_default().clone();
             let token = all.child_token();
             targets.push(token.clone());
             let tx = tx.clone();
@@ -267,16 +275,7 @@ impl Runner {
             };
             tokio::spawn(async move {
                 let idx = i as u32;
-                // Key lookups block on the keychain (a D-Bus round trip on Linux).
-                let model_id = target.model.clone();
-                let resolved = tokio::task::spawn_blocking(move || {
-                    providers
-                        .resolve(&model_id)
-                        .map(|(ep, m)| (ep, m.to_owned()))
-                        .map_err(|e| e.to_string())
-                })
-                .await
-                .unwrap_or_else(|e| Err(format!("the key lookup stopped: {e}")));
+                let resolved = resolve_once(&lookup, providers, &target.model).await;
                 match resolved {
                     Ok((ep, model)) => {
                         let stream = chat_stream(exec, &ep, &model, &acct.request, &target.params);
@@ -298,6 +297,31 @@ impl Runner {
         }
         Ok((RunHandle { all, targets }, rx))
     }
+}
+
+/// One provider's endpoint for the targets of a run, looked up by the first that needs it.
+type Lookup = tokio::sync::OnceCell<Result<Endpoint, String>>;
+
+/// `model_id`'s endpoint and provider model name, the endpoint from `lookup` (made once
+/// per provider and run). Key lookups block on the keychain: on the blocking pool.
+async fn resolve_once(
+    lookup: &Lookup,
+    providers: Providers,
+    model_id: &str,
+) -> Result<(Endpoint, String), String> {
+    let id = crate::chat::ModelId::parse(model_id)
+        .map_err(|e| crate::providers::ResolveError::from(e).to_string())?;
+    let provider = id.provider.to_owned();
+    let endpoint = lookup
+        .get_or_init(|| async move {
+            tokio::task::spawn_blocking(move || {
+                providers.endpoint(&provider).map_err(|e| e.to_string())
+            })
+            .await
+            .unwrap_or_else(|e| Err(format!("the key lookup stopped: {e}")))
+        })
+        .await;
+    endpoint.clone().map(|ep| (ep, id.model.to_owned()))
 }
 
 /// What to tell the user about an error of `kind` on `ep`.

@@ -330,3 +330,72 @@ async fn each_column_sends_and_counts_its_own_system_prompt_and_conversation() {
     assert!(input(1) > input(0), "{} vs {}", input(1), input(0));
     assert!(input(0) > input(2), "{} vs {}", input(0), input(2));
 }
+
+/// Counts the key lookups (each a keychain round trip in the app), answering from `keys`.
+struct Counting {
+    keys: EnvKeys<HashMap<String, String>>,
+    lookups: std::sync::atomic::AtomicUsize,
+}
+
+impl switchboard_core::keys::KeySource for Counting {
+    fn lookup(&self, provider: &str, env_vars: &[String]) -> switchboard_core::keys::KeyLookup {
+        self.lookups
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.keys.lookup(provider, env_vars)
+    }
+}
+
+#[tokio::test]
+async fn columns_of_one_provider_look_its_key_up_once_per_run() {
+    let oa = Mock::always(Reply::sse(&fixture("openai/basic.sse"))).await;
+    let env: HashMap<String, String> = [
+        ("OPENAI_BASE_URL".to_owned(), format!("{}/v1", oa.url())),
+        ("OPENAI_API_KEY".to_owned(), "k1".to_owned()),
+    ]
+    .into();
+    let keys = Arc::new(Counting {
+        keys: EnvKeys::new(env.clone()),
+        lookups: Default::default(),
+    });
+    let runner = Runner::new(
+        Providers::new(Arc::new(env), keys.clone()),
+        Timeouts::default(),
+    )
+    .unwrap();
+    let mut targets: Vec<Target> = (0..7)
+        .map(|i| Target::new(format!("openai/gpt-4o-{i}")))
+        .collect();
+    // Another provider (with no key) is looked up on its own, and fails on its own.
+    targets.push(Target::new("anthropic/claude-sonnet-4-5"));
+    let (_h, mut rx) = runner
+        .start(CompareRequest {
+            request: ChatRequest::prompt("hi"),
+            targets,
+        })
+        .unwrap();
+    let mut summaries = HashMap::new();
+    while let Some(ev) = rx.recv().await {
+        if let RunEventKind::Summary(s) = ev.event {
+            summaries.insert(ev.target, s);
+        }
+    }
+    assert!((0..7).all(
+        |i| summaries[&i].status == TargetStatus::Ok && summaries[&i].text.starts_with("Hello")
+    ));
+    assert_eq!(summaries[&7].status, TargetStatus::Error);
+    assert_eq!(oa.requests(), 7);
+    // Each request went with the model its column named.
+    let mut models: Vec<String> = oa
+        .requests
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|r| r.json()["model"].as_str().unwrap().to_owned())
+        .collect();
+    models.sort();
+    assert_eq!(
+        models,
+        (0..7).map(|i| format!("gpt-4o-{i}")).collect::<Vec<_>>()
+    );
+    assert_eq!(keys.lookups.load(std::sync::atomic::Ordering::SeqCst), 2);
+}
