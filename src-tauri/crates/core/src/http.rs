@@ -209,6 +209,34 @@ impl Executor {
     }
 }
 
+/// Why a body could not be read whole.
+#[derive(Debug)]
+pub(crate) enum BodyError {
+    /// Larger than the limit (declared or as read).
+    TooLarge,
+    Transport(reqwest::Error),
+}
+
+/// Reads `resp`'s body, refusing more than `limit` bytes: checked against the declared
+/// length first, then chunk by chunk, so a server that lies about (or omits) its length
+/// still cannot make us buffer more than the limit.
+pub(crate) async fn read_capped(
+    mut resp: reqwest::Response,
+    limit: usize,
+) -> Result<Vec<u8>, BodyError> {
+    if resp.content_length().is_some_and(|n| n > limit as u64) {
+        return Err(BodyError::TooLarge);
+    }
+    let mut bytes = Vec::new();
+    while let Some(chunk) = resp.chunk().await.map_err(BodyError::Transport)? {
+        if bytes.len() + chunk.len() > limit {
+            return Err(BodyError::TooLarge);
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
+}
+
 /// An error and its sources in one line, each cause said once (reqwest nests them).
 pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
     let mut s = e.to_string();

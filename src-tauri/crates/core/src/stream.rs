@@ -13,7 +13,9 @@ use tokio::time::Instant;
 
 use crate::chat::{ChatEvent, ChatRequest, Params};
 use crate::error::{ProviderError, TimeoutPhase};
-use crate::http::{map_body_error, redact_all, Executor, HttpRequestSpec, Timeouts};
+use crate::http::{
+    map_body_error, read_capped, redact_all, BodyError, Executor, HttpRequestSpec, Timeouts,
+};
 use crate::providers::{
     build_request, parse_complete, Endpoint, ProviderKind, ResolvedRequest, StreamParser,
 };
@@ -189,40 +191,30 @@ pub fn chat_complete(
     let kind = endpoint.kind;
     let fut = async move {
         let secrets = spec.secrets();
-        let mut resp = match exec.send(&spec).await {
+        let resp = match exec.send(&spec).await {
             Ok(r) => r,
             Err(e) => return vec![Err(redact_all(e, &secrets))],
         };
-        let mut body = Vec::new();
-        loop {
-            match resp.chunk().await {
-                Ok(Some(bytes)) if body.len() + bytes.len() > MAX_COMPLETE_BODY => {
-                    let e = ProviderError::malformed(
+        let body = match read_capped(resp, MAX_COMPLETE_BODY).await {
+            Ok(body) => body,
+            Err(e) => {
+                let e = match e {
+                    BodyError::TooLarge => ProviderError::malformed(
                         format!("the answer is larger than {} MiB", MAX_COMPLETE_BODY >> 20),
                         "",
-                    );
-                    return vec![Ok(ChatEvent::Started), Err(e)];
-                }
-                Ok(Some(bytes)) => body.extend_from_slice(&bytes),
-                Ok(None) => break,
-                Err(e) => {
-                    let e = redact_all(map_body_error(e), &secrets);
-                    return vec![Ok(ChatEvent::Started), Err(e)];
-                }
+                    ),
+                    BodyError::Transport(e) => redact_all(map_body_error(e), &secrets),
+                };
+                return vec![Ok(ChatEvent::Started), Err(e)];
             }
-        }
-        let text = String::from_utf8_lossy(&body);
-        let mut out = vec![Ok(ChatEvent::Started)];
-        for item in parse_complete(kind, &text) {
-            match item {
-                Ok(ev) => out.push(Ok(ev)),
-                Err(e) => {
-                    out.push(Err(redact_all(e, &secrets)));
-                    break;
-                }
-            }
-        }
-        out
+        };
+        // Each adapter's events end at their first error, as a stream's do.
+        let events = parse_complete(kind, &String::from_utf8_lossy(&body))
+            .into_iter()
+            .map(|item| item.map_err(|e| redact_all(e, &secrets)));
+        std::iter::once(Ok(ChatEvent::Started))
+            .chain(events)
+            .collect()
     };
     futures::stream::once(fut)
         .flat_map(futures::stream::iter)

@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 use ts_rs::TS;
 
 use super::catalog::{keep_entry, Catalog, CatalogMeta};
-use crate::http::error_chain;
+use crate::http::{error_chain, read_capped, BodyError};
 
 /// LiteLLM's model price map, straight from the main branch.
 pub const LITELLM_MAP_URL: &str =
@@ -109,7 +109,7 @@ pub(crate) async fn download(
     if let Some(tag) = etag {
         req = req.header(reqwest::header::IF_NONE_MATCH, tag);
     }
-    let mut resp = req.send().await.map_err(network)?;
+    let resp = req.send().await.map_err(network)?;
     let status = resp.status();
     // A 304 only means something when we asked conditionally.
     if status == reqwest::StatusCode::NOT_MODIFIED && etag.is_some() {
@@ -126,21 +126,12 @@ pub(crate) async fn download(
         .get(reqwest::header::ETAG)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    if resp
-        .content_length()
-        .is_some_and(|n| n > MAX_BODY_BYTES as u64)
-    {
-        return Err(RefreshError::TooLarge { what });
-    }
-    // Read chunk by chunk so a server that lies about (or omits) its length still
-    // cannot make us buffer more than the limit.
-    let mut bytes = Vec::new();
-    while let Some(chunk) = resp.chunk().await.map_err(network)? {
-        if bytes.len() + chunk.len() > MAX_BODY_BYTES {
-            return Err(RefreshError::TooLarge { what });
-        }
-        bytes.extend_from_slice(&chunk);
-    }
+    let bytes = read_capped(resp, MAX_BODY_BYTES)
+        .await
+        .map_err(|e| match e {
+            BodyError::TooLarge => RefreshError::TooLarge { what },
+            BodyError::Transport(e) => network(e),
+        })?;
     Ok(Download::Body { bytes, etag })
 }
 

@@ -73,7 +73,7 @@ pub fn build_request(req: &ResolvedRequest<'_>, ep: &Endpoint) -> HttpRequestSpe
     let mut spec =
         HttpRequestSpec::post(format!("{}/v1/messages", ep.base_url), Value::Object(body))
             .header("anthropic-version", API_VERSION)
-            .header("accept", super::openai::accept(req.stream));
+            .header("accept", super::accept(req.stream));
     spec = with_key(spec, ep);
     spec
 }

@@ -85,8 +85,8 @@ pub fn build_request(req: &ResolvedRequest<'_>, ep: &Endpoint) -> HttpRequestSpe
         "generateContent"
     };
     let url = format!("{}/v1beta/{}:{method}", ep.base_url, model_path(req.model));
-    let mut spec = HttpRequestSpec::post(url, Value::Object(body))
-        .header("accept", super::openai::accept(req.stream));
+    let mut spec =
+        HttpRequestSpec::post(url, Value::Object(body)).header("accept", super::accept(req.stream));
     spec = with_key(spec, ep);
     spec
 }
@@ -96,9 +96,7 @@ pub fn build_request(req: &ResolvedRequest<'_>, ep: &Endpoint) -> HttpRequestSpe
 pub fn complete_events(body: &str) -> Vec<Result<ChatEvent, ProviderError>> {
     let mut p = GeminiParser::default();
     let mut out = p.on_event(&SseEvent::data(body));
-    if out.iter().any(Result::is_err) {
-        return out;
-    }
+    // After an error the parser has failed, and its end adds nothing.
     out.extend(p.on_end());
     out
 }

@@ -194,6 +194,15 @@ pub fn build_request(req: &ResolvedRequest<'_>, endpoint: &Endpoint) -> HttpRequ
     with_extra_headers(spec, endpoint)
 }
 
+/// The `accept` header for a streamed or a whole answer (every format's the same).
+pub(crate) fn accept(stream: bool) -> &'static str {
+    if stream {
+        "text/event-stream"
+    } else {
+        "application/json"
+    }
+}
+
 /// Adds the endpoint's key, if it has one, in the header its provider kind expects:
 /// `authorization: Bearer …` (OpenAI format), `x-api-key` (Anthropic),
 /// `x-goog-api-key` (Gemini). Always as a secret header, scrubbed from errors.

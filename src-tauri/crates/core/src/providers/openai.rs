@@ -93,18 +93,9 @@ pub fn build_request(req: &ResolvedRequest<'_>, ep: &Endpoint) -> HttpRequestSpe
         format!("{}/chat/completions", ep.base_url),
         Value::Object(body),
     )
-    .header("accept", accept(req.stream));
+    .header("accept", super::accept(req.stream));
     spec = with_key(spec, ep);
     spec
-}
-
-/// The `accept` header for a streamed or a whole answer.
-pub(crate) fn accept(stream: bool) -> &'static str {
-    if stream {
-        "text/event-stream"
-    } else {
-        "application/json"
-    }
 }
 
 /// A whole `chat.completion` (unknown fields are ignored).
