@@ -15,6 +15,8 @@
  * few milliseconds once, nothing more.
  */
 
+import { offscreenHost } from "./offscreenHost";
+
 /** Inline CSS for each combination, as the components style it (see their <style>). */
 const LATER_FONTS: readonly string[] = [
   // A column's live and final figures: the cost, and an unpriced cost.
@@ -36,10 +38,7 @@ const LATER_FONTS: readonly string[] = [
 const DETAILS = '<details style="font: 400 var(--text-xs) var(--font-sans)"><summary>Per model</summary></details>';
 
 export function warmUpFonts(): void {
-  const host = document.createElement("div");
-  host.setAttribute("aria-hidden", "true");
-  host.style.cssText = "position: absolute; left: -10000px; top: 0; width: 320px;";
-  document.body.append(host);
+  const host = offscreenHost("width: 320px;");
   const samples = [...LATER_FONTS.map((css) => `<span style="${css}">Warm 0.01 → $</span>`), DETAILS];
   // One combination per task: together they are a 100 ms task at idle, which a key
   // press at that moment would wait behind.

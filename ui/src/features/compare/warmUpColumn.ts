@@ -11,6 +11,7 @@
 import { flushSync, mount, unmount } from "svelte";
 import type { DisplayCurrency } from "../../lib/bindings/DisplayCurrency";
 import type { RunEvent } from "../../lib/bindings/RunEvent";
+import { offscreenHost } from "../../lib/offscreenHost";
 import { ModelCatalog } from "../../lib/stores/modelCatalog.svelte";
 import { Answer } from "./answer.svelte";
 import CompareColumn from "./CompareColumn.svelte";
@@ -58,12 +59,7 @@ function summaryEvent(model: string, priced: boolean): RunEvent {
 }
 
 export async function warmUpColumn(): Promise<void> {
-  const host = document.createElement("div");
-  host.setAttribute("aria-hidden", "true");
-  // Out of the tab order and of clicks while it exists.
-  host.inert = true;
-  host.style.cssText = "position: absolute; left: -10000px; top: 0; width: 720px; height: 420px; display: flex;";
-  document.body.append(host);
+  const host = offscreenHost("width: 720px; height: 420px; display: flex;");
 
   // Its own playground, without storage: nothing of this reaches the user's setup. Two
   // columns with models, as "Continue with this one" shows only when several are active.

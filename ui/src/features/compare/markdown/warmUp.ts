@@ -7,6 +7,7 @@
  * without the layout, changed nothing.
  */
 import { mount, unmount } from "svelte";
+import { offscreenHost } from "../../../lib/offscreenHost";
 import MarkdownAnswer from "./MarkdownAnswer.svelte";
 
 const SAMPLE = [
@@ -18,10 +19,7 @@ const SAMPLE = [
 ].join("");
 
 export function warmUpMarkdown(): void {
-  const host = document.createElement("div");
-  host.setAttribute("aria-hidden", "true");
-  host.style.cssText = "position: absolute; left: -10000px; top: 0; width: 320px;";
-  document.body.append(host);
+  const host = offscreenHost("width: 320px;");
   const component = mount(MarkdownAnswer, { target: host, props: { text: SAMPLE } });
   void host.offsetHeight; // lay it out now: that is what loads the fonts
   requestAnimationFrame(() => {
