@@ -178,4 +178,32 @@ describe("the playground", () => {
     await user.keyboard("{Alt>}2{/Alt}");
     expect(screen.getByTestId("column-1")).toHaveFocus();
   });
+
+  it("lifts the grid's containment while a model picker is open, and gives it back when the last one closes", async () => {
+    // Containment would make the grid the (position: fixed) picker's containing block
+    // and clip it; while streaming, the contained grid keeps layout off the page.
+    const user = userEvent.setup();
+    core();
+    render(App);
+    await withColumns(user, "openai/gpt-4o", "gemini/gemini-2.5-pro");
+    const grid = screen.getByTestId("columns");
+    expect(grid).toHaveClass("contained");
+
+    await user.click(screen.getByTestId("column-model-1"));
+    expect(screen.getByTestId("model-picker")).toBeVisible();
+    expect(grid).not.toHaveClass("contained");
+    await user.keyboard("{Escape}");
+    await waitFor(() => expect(screen.queryByTestId("model-picker")).toBeNull());
+    expect(grid).toHaveClass("contained");
+
+    // Going from one column's picker to another's: one open, the grid still uncontained.
+    await user.click(screen.getByTestId("column-model-0"));
+    expect(grid).not.toHaveClass("contained");
+    await user.click(screen.getByTestId("column-model-1"));
+    await waitFor(() => expect(screen.getAllByTestId("model-picker")).toHaveLength(1));
+    expect(grid).not.toHaveClass("contained");
+    await user.keyboard("{Escape}");
+    await waitFor(() => expect(screen.queryByTestId("model-picker")).toBeNull());
+    expect(grid).toHaveClass("contained");
+  });
 });
