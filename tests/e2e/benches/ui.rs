@@ -464,24 +464,48 @@ return { ticks: m.ticks, frames: m.frames };
 "#;
 
 /// Watches column `arguments[0]` for marker text; notes when each first is in the DOM,
-/// and the next animation frame after that (the frame that paints it).
+/// and when the page has painted it: the end of the rendering update that draws it.
+/// A text change made inside an update (in an animation frame callback, as the app
+/// renders) is painted at the end of that update; one made between updates (an IPC
+/// task) at the end of the next. The end of an update is the first task after it: a
+/// message posted from a frame callback that runs before every other one of the frame
+/// (WebKit paints without compositing inside the update, so the message runs after the
+/// paint). Not the next frame's callback: when frames are light, that waits for the
+/// next display refresh after the paint, up to a frame more.
 const MARKERS_START: &str = r#"
 const col = document.querySelector(`[data-testid="column-thread-${arguments[0]}"]`);
 const now = () => performance.timeOrigin + performance.now();
-const s = window.__marks = { next: 0, dom: [], paint: [] };
+const s = window.__marks = { next: 0, dom: [], paint: [], on: true };
 let from = 0;
+let inUpdate = false;
+let thisUpdate = [];
+let nextUpdate = [];
+const ends = new MessageChannel();
+ends.port1.onmessage = () => {
+  inUpdate = false;
+  const t = now();
+  for (const k of thisUpdate) s.paint.push([k, t]);
+  thisUpdate = [];
+};
+const frame = () => {
+  if (!s.on) return;
+  inUpdate = true;
+  thisUpdate.push(...nextUpdate);
+  nextUpdate = [];
+  ends.port2.postMessage(0);
+  requestAnimationFrame(frame);
+};
+requestAnimationFrame(frame);
 const check = () => {
   const text = col.textContent;
-  const found = [];
   for (;;) {
     const at = text.indexOf(`⟦m${s.next}⟧`, from);
     if (at < 0) break;
     from = at;
-    found.push(s.next);
     s.dom.push([s.next, now()]);
+    (inUpdate ? thisUpdate : nextUpdate).push(s.next);
     s.next += 1;
   }
-  if (found.length > 0) requestAnimationFrame(() => { const t = now(); for (const k of found) s.paint.push([k, t]); });
 };
 s.check = check;
 s.observer = new MutationObserver(check);
@@ -489,16 +513,19 @@ s.observer.observe(col, { subtree: true, childList: true, characterData: true })
 return true;
 "#;
 
-/// Async: the paint times of the last markers are noted a frame after their DOM times.
+/// Async: the paint times of the last markers land a frame or two after their DOM times.
 const MARKERS_STOP: &str = r#"
 const done = arguments[arguments.length - 1];
 const s = window.__marks;
 // The answer's status can turn "ok" a frame before its last text is drawn: look once
-// more after two frames, then give the last paint times a frame to land.
+// more after two frames, then give the last paints two more frames to land.
 requestAnimationFrame(() => requestAnimationFrame(() => {
   s.check();
   s.observer.disconnect();
-  requestAnimationFrame(() => requestAnimationFrame(() => done({ dom: s.dom, paint: s.paint })));
+  requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(() => {
+    s.on = false;
+    done({ dom: s.dom, paint: s.paint });
+  }, 20)));
 }));
 "#;
 
@@ -953,7 +980,7 @@ async fn clock_offset(app: &App) -> Result<(f64, f64), Error> {
 // ── Scenarios ───────────────────────────────────────────────────────────────
 
 /// Eight columns: an idle baseline, then (1) every column at 200 tok/s for ~10 s, then
-/// (3) the same load with column 0 carrying a marker every 100 ms.
+/// (3) the same load with column 0 carrying a marker every 50 ms.
 async fn eight_columns(provider: &Provider, report: &mut Report) -> Result<(), Error> {
     let app = launch("bench-ui-8cols", provider).await?;
     set_columns(&app, COLUMNS).await?;
@@ -1009,12 +1036,13 @@ async fn eight_columns(provider: &Provider, report: &mut Report) -> Result<(), E
     );
     app.screenshot("streamed").await?;
 
-    // (3) Delta → paint: column 0 sends a marker every 20th chunk (every 100 ms).
+    // (3) Delta → paint: column 0 sends a marker every 10th chunk (every 50 ms, ~200
+    // samples in the ten seconds).
     app.click("new-comparison").await?;
     provider.set_plans(
         (0..COLUMNS)
             .map(|i| {
-                let marker_every = (i == 0).then_some(20);
+                let marker_every = (i == 0).then_some(10);
                 (
                     format!("bench-{i}"),
                     Plan::new(
