@@ -4,8 +4,8 @@
  * eight columns). Drawing every change at once would queue work behind a slow frame;
  * drawing only in the next animation frame made every change wait for one (WebKit draws
  * a changed page without waiting for the display's next refresh, and with eight answers
- * streaming the page drew ~60 frames/s on rAF against ~90 at once; delta→paint p50
- * 31–36 → 22–24 ms in make bench-ui). So: at once when this answer has not been drawn
+ * streaming the page drew ~60 frames/s on rAF against ~90–100 this way; delta→paint
+ * p50 31–36 → 19–23 ms in make bench-ui). So: at once when this answer has not been drawn
  * within the last `gapMs`, else in the next frame, with whatever else arrived by then.
  */
 export const DRAW_GAP_MS = 8;
