@@ -328,8 +328,8 @@ fn calls() -> Vec<Value> {
     c
 }
 
-/// Calls the router saves (all but the wrong token and the unknown alias), per SDK.
-const SAVED_PER_SDK: usize = 14;
+/// Calls the router saves (all but the wrong token), per SDK.
+const SAVED_PER_SDK: usize = 15;
 
 fn header<'v>(r: &'v Value, name: &str) -> Option<&'v str> {
     r["headers"]
@@ -561,6 +561,21 @@ fn check_history(sdk: Sdk, all: &[Value]) {
         assert_eq!(r["route"]["attempts"], 2, "{sdk:?}: {r}");
         assert!(r["error"]["message"].is_string(), "{sdk:?}: {r}");
     }
+    // Refused before any provider: saved with the 404 and a cost of exactly nothing.
+    let unknown = find("no-such-alias");
+    assert_eq!(unknown.len(), 1, "{sdk:?}: {unknown:#?}");
+    assert_eq!(unknown[0]["status"], "error", "{sdk:?}: {}", unknown[0]);
+    assert!(
+        unknown[0]["route"]["deployment"].is_null(),
+        "{sdk:?}: {}",
+        unknown[0]
+    );
+    assert_eq!(
+        unknown[0]["route"]["attempts"], 0,
+        "{sdk:?}: {}",
+        unknown[0]
+    );
+    assert_eq!(unknown[0]["cost"]["usd"], "0", "{sdk:?}: {}", unknown[0]);
     let cut = find("cut");
     assert_eq!(cut.len(), 1, "{sdk:?}: {cut:#?}");
     assert_eq!(cut[0]["status"], "error", "{sdk:?}: {}", cut[0]);

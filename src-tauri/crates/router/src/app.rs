@@ -21,7 +21,7 @@ use switchboard_core::{ErrorKind, RunEventKind};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::openai::{self, ApiError, ChunkWriter, SseBody};
-use crate::relay::{self, CallSpec, Recorder, Verdict};
+use crate::relay::{self, CallSpec, Recorder, Refusal, Verdict};
 use crate::routing::{Deployment, Resolved, Route};
 use crate::{CallLog, RouterConfig, RouterSettings, Spend};
 
@@ -323,29 +323,46 @@ async fn chat_completions(
 ) -> Result<Response, ApiError> {
     let parsed = openai::parse(&body)?;
     drop(body);
-    let Some(route) = state.inner.routes.get(&parsed.alias).cloned() else {
-        let served: Vec<&str> = state.inner.aliases.iter().map(String::as_str).collect();
-        return Err(ApiError::unknown_model(&parsed.alias, &served));
-    };
-    let spec = CallSpec {
-        route,
-        request: Arc::new(parsed.request),
+    let request = Arc::new(parsed.request);
+    let client = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let caller = Refusal {
+        alias: &parsed.alias,
+        request: &request,
         stream: parsed.stream,
-        client: headers
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned),
+        client: client.as_deref(),
     };
-    if let Err(hit) = state.spend().check(&spec.route.alias, chrono::Utc::now()) {
+    let Some(route) = state.inner.routes.get(&parsed.alias).cloned() else {
+        // Recorded too: an app asking for a name the router does not serve is the
+        // call its developer most needs to see in the live log.
+        let served: Vec<&str> = state.inner.aliases.iter().map(String::as_str).collect();
+        let err = ApiError::unknown_model(&parsed.alias, &served);
+        drop(Recorder::refused(
+            &state,
+            caller,
+            &err,
+            ErrorKind::ModelNotFound,
+        ));
+        return Err(err);
+    };
+    if let Err(hit) = state.spend().check(&route.alias, chrono::Utc::now()) {
         let err = ApiError::spend_cap(&hit);
         drop(Recorder::refused(
             &state,
-            &spec,
+            caller,
             &err,
             ErrorKind::RateLimited,
         ));
         return Err(err);
     }
+    let spec = CallSpec {
+        route,
+        request,
+        stream: parsed.stream,
+        client,
+    };
     let meta = Meta {
         id: format!("chatcmpl-{}", rid.to_str().unwrap_or_default()),
         created: unix_now(),

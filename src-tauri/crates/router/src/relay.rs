@@ -17,9 +17,10 @@ use std::time::Duration;
 use axum::http::StatusCode;
 use futures::stream::BoxStream;
 use futures::{Stream, StreamExt};
+use rust_decimal::Decimal;
 use switchboard_core::chat::{ChatEvent, ChatRequest, FinishReason, Usage, UsageSource};
 use switchboard_core::error::{ErrorInfo, ErrorKind, ProviderError, TimeoutPhase};
-use switchboard_core::prices::answer_cost::Cost;
+use switchboard_core::prices::answer_cost::{Cost, CostSource};
 use switchboard_core::runner::{drive, hint, Accounting};
 use switchboard_core::stream::{chat_complete, chat_stream};
 use switchboard_core::{Metrics, RunEvent, TargetStatus, TargetSummary};
@@ -533,6 +534,15 @@ impl Stream for Deadline {
     }
 }
 
+/// A call as the client sent it, for [`Recorder::refused`].
+#[derive(Clone, Copy)]
+pub(crate) struct Refusal<'a> {
+    pub alias: &'a str,
+    pub request: &'a Arc<ChatRequest>,
+    pub stream: bool,
+    pub client: Option<&'a str>,
+}
+
 /// Writes the call's one [`CallRecord`] when dropped: on success, error, cancel,
 /// a client gone, or a panic in the call's task.
 pub(crate) struct Recorder {
@@ -553,12 +563,25 @@ pub(crate) struct Recorder {
 
 impl Recorder {
     fn new(state: &AppState, spec: &CallSpec, t0: Instant) -> Self {
+        Self::of(
+            state,
+            Refusal {
+                alias: &spec.route.alias,
+                request: &spec.request,
+                stream: spec.stream,
+                client: spec.client.as_deref(),
+            },
+            t0,
+        )
+    }
+
+    fn of(state: &AppState, call: Refusal<'_>, t0: Instant) -> Self {
         Self {
             state: state.clone(),
-            alias: spec.route.alias.clone(),
-            client: spec.client.clone(),
-            request: spec.request.clone(),
-            stream: spec.stream,
+            alias: call.alias.to_owned(),
+            client: call.client.map(str::to_owned),
+            request: call.request.clone(),
+            stream: call.stream,
             t0,
             attempts: 0,
             deployment: None,
@@ -569,9 +592,12 @@ impl Recorder {
         }
     }
 
-    /// A call refused before any attempt (a spend cap).
-    pub fn refused(state: &AppState, spec: &CallSpec, error: &ApiError, kind: ErrorKind) -> Self {
-        let mut r = Self::new(state, spec, Instant::now());
+    /// A call refused before any attempt (an alias the router does not serve, a spend
+    /// cap): recorded with its error and a cost of exactly nothing, since nothing was
+    /// sent to a provider (not "unpriced", which would count it among the answers
+    /// whose cost is unknown).
+    pub fn refused(state: &AppState, call: Refusal<'_>, error: &ApiError, kind: ErrorKind) -> Self {
+        let mut r = Self::of(state, call, Instant::now());
         r.http_status = error.status.as_u16();
         let info = ErrorInfo {
             kind,
@@ -580,7 +606,9 @@ impl Recorder {
             retry_after_s: error.retry_after.map(|d| d.as_secs_f64()),
             phase: None,
         };
-        r.summary = Some(empty_summary(&spec.route.alias, info));
+        let mut summary = empty_summary(call.alias, info);
+        summary.cost = nothing_sent();
+        r.summary = Some(summary);
         r
     }
 
@@ -610,6 +638,18 @@ impl Recorder {
             deployment: dep,
             attempts,
         }
+    }
+}
+
+/// What a call that never reached a provider cost: zero tokens, exactly $0.
+fn nothing_sent() -> Cost {
+    Cost {
+        usd: Some(Decimal::ZERO),
+        source: CostSource::Computed,
+        free: false,
+        price_version: Some("not sent to a provider".to_owned()),
+        price_key: None,
+        breakdown: None,
     }
 }
 

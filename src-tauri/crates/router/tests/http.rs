@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 use serde_json::{json, Value};
 use support::mock::{openai_says, Mock};
 use support::*;
+use switchboard_core::ErrorKind;
 use switchboard_router::{CapPeriod, SpendCap};
 
 async fn plain_router() -> (Router, Mock) {
@@ -170,7 +171,7 @@ async fn tools_and_images_are_refused_by_name() {
 }
 
 #[tokio::test]
-async fn an_unknown_alias_is_404_listing_the_served_ones() {
+async fn an_unknown_alias_is_404_listing_the_served_ones_and_is_recorded() {
     let (r, up) = plain_router().await;
     let e = openai_error_of(r.post(&chat_body("gpt-5", "hi", false)).await, 404).await;
     assert_eq!(e["code"], "model_not_found");
@@ -178,7 +179,23 @@ async fn an_unknown_alias_is_404_listing_the_served_ones() {
     let m = e["message"].as_str().unwrap();
     assert!(m.contains("`gpt-5`") && m.contains("chat, fast"), "{m}");
     assert_eq!(up.requests(), 0);
-    assert!(r.log.all().is_empty());
+    // In the history and the live log, where the app's developer looks: the name asked
+    // for, the error, and a cost of exactly nothing (not "unpriced").
+    let rec = &r.log.wait(1).await[0];
+    assert_eq!(
+        (
+            rec.alias.as_str(),
+            rec.http_status,
+            rec.attempts,
+            rec.deployment.clone()
+        ),
+        ("gpt-5", 404, 0, None)
+    );
+    let error = rec.summary.error.as_ref().unwrap();
+    assert_eq!(error.kind, ErrorKind::ModelNotFound);
+    assert!(error.message.contains("`gpt-5`"), "{}", error.message);
+    assert_eq!(rec.summary.cost.usd, Some(Decimal::ZERO));
+    assert_eq!(rec.request.messages.last().unwrap().content, "hi");
 }
 
 #[tokio::test]
@@ -300,6 +317,11 @@ async fn a_reached_spend_cap_is_429_with_retry_after_and_is_recorded() {
         (rec.http_status, rec.attempts, rec.deployment.clone()),
         (429, 0, None)
     );
+    assert_eq!(
+        rec.summary.error.as_ref().unwrap().kind,
+        ErrorKind::RateLimited
+    );
+    assert_eq!(rec.summary.cost.usd, Some(Decimal::ZERO));
 }
 
 #[tokio::test]
