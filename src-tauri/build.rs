@@ -33,6 +33,7 @@ const COMMANDS: &[&str] = &[
     "router_start",
     "router_stop",
     "router_status",
+    "router_set_caps",
     "router_copy_token",
     "price_status",
     "refresh_prices",

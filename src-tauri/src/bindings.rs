@@ -57,6 +57,7 @@ fn export(out_dir: &Path) -> Result<(), ExportError> {
     crate::commands::export::ImportApplied::export_all(&cfg)?;
     // The local router (its token never crosses: "Copy token" writes the clipboard in Rust).
     crate::router_host::RouterStatus::export_all(&cfg)?;
+    crate::router_host::CapSpend::export_all(&cfg)?;
     crate::router_host::RouterCallEvent::export_all(&cfg)?;
     Ok(())
 }

@@ -19,7 +19,9 @@ use switchboard_core::prices::answer_cost::CostSource;
 use switchboard_core::runner::TargetStatus;
 use switchboard_core::setups::Setup;
 use switchboard_router::accounting::HistoryLog;
-use switchboard_router::{CallLog, CallRecord, RouterConfig, RouterSettings, Spend};
+use switchboard_router::{
+    CallLog, CallRecord, CapPeriod, RouterConfig, RouterSettings, Spend, SpendCap,
+};
 use tokio::sync::oneshot;
 use ts_rs::TS;
 
@@ -80,6 +82,27 @@ pub struct RouterStatus {
     pub dropped: u64,
     /// Why calls could not be saved to the history (a full disk), with how many.
     pub save_error: Option<String>,
+    /// The daily cap on everything served, USD: the one in force while running, the
+    /// saved one (applied at the next start) while stopped. `null` = no cap.
+    #[ts(type = "string | null")]
+    pub cap_day_usd: Option<Decimal>,
+    /// The monthly cap, the same way.
+    #[ts(type = "string | null")]
+    pub cap_month_usd: Option<Decimal>,
+    /// While running, each cap with what was spent against it this UTC day or month
+    /// (calls through the router before this start included). Empty while stopped.
+    pub cap_spend: Vec<CapSpend>,
+}
+
+/// What was spent against one cap in its current period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct CapSpend {
+    #[ts(type = "\"day\" | \"month\"")]
+    pub period: CapPeriod,
+    #[ts(type = "string")]
+    pub cap_usd: Decimal,
+    #[ts(type = "string")]
+    pub spent_usd: Decimal,
 }
 
 /// One finished call, as the live log shows it (no prompt or answer text).
@@ -183,6 +206,8 @@ impl Tally {
 struct Running {
     port: u16,
     state: switchboard_router::AppState,
+    /// The caps in force and what was spent against them (shared with `state`).
+    spend: Spend,
     log: HistoryLog,
     tally: Arc<Tally>,
     token: SecretString,
@@ -195,6 +220,8 @@ struct Running {
 /// What starting needs from the app.
 pub struct StartInput {
     pub port: u16,
+    /// Spend caps, seeded at start with what the router spent earlier this period.
+    pub caps: Vec<SpendCap>,
     pub history: History,
     pub providers: switchboard_core::providers::Providers,
     pub prices: switchboard_core::prices::book::Prices,
@@ -247,7 +274,8 @@ impl RouterHost {
         let listener = bind(port).await?;
         let history = input.history.clone();
         let token_source = input.token;
-        let (setups, token) = blocking(move || {
+        let caps = input.caps;
+        let (setups, token, spend) = blocking(move || {
             let setups = history.setups()?;
             if setups.is_empty() {
                 return Err(IpcError::new(
@@ -256,7 +284,8 @@ impl RouterHost {
                 ));
             }
             let token = token_source()?;
-            Ok((setups, token))
+            let spend = seeded_spend(&history, caps, chrono::Utc::now())?;
+            Ok((setups, token, spend))
         })
         .await?;
 
@@ -288,10 +317,11 @@ impl RouterHost {
             setups,
             token: token.clone(),
             settings: RouterSettings::default(),
-            caps: Vec::new(),
+            caps: spend.caps().to_vec(),
         };
         let (providers, prices, exec) = (input.providers, input.prices, input.exec);
         let call_log: Arc<dyn CallLog> = Arc::new(log.clone());
+        let router_spend = spend.clone();
         let state = blocking(move || {
             Ok(switchboard_router::AppState::new(
                 config,
@@ -299,7 +329,7 @@ impl RouterHost {
                 prices,
                 exec,
                 call_log,
-                Spend::new(Vec::new()),
+                router_spend,
             ))
         })
         .await?;
@@ -323,6 +353,7 @@ impl RouterHost {
         *running = Some(Running {
             port,
             state,
+            spend,
             log,
             tally,
             token,
@@ -360,12 +391,19 @@ impl RouterHost {
         });
     }
 
-    /// The status; `stopped_setups` gives the setups a start would serve.
-    pub async fn status(&self, port_when_stopped: u16, stopped_setups: Vec<Setup>) -> RouterStatus {
+    /// The status; `saved` (port, caps) and `stopped_setups` say what a start would do.
+    pub async fn status(&self, saved: &RouterPrefs, stopped_setups: Vec<Setup>) -> RouterStatus {
         let running = self.running.lock().await;
         match running.as_ref() {
             Some(r) => {
                 let (calls, cost_usd, unpriced_calls) = r.tally.totals();
+                let cap_of = |period| {
+                    r.spend
+                        .caps()
+                        .iter()
+                        .find(|c| c.alias.is_none() && c.period == period)
+                        .map(|c| c.usd)
+                };
                 RouterStatus {
                     running: true,
                     port: r.port,
@@ -377,11 +415,23 @@ impl RouterHost {
                     unpriced_calls,
                     dropped: r.log.dropped(),
                     save_error: save_error(&r.log),
+                    cap_day_usd: cap_of(CapPeriod::Day),
+                    cap_month_usd: cap_of(CapPeriod::Month),
+                    cap_spend: r
+                        .spend
+                        .status(chrono::Utc::now())
+                        .into_iter()
+                        .map(|(cap, spent)| CapSpend {
+                            period: cap.period,
+                            cap_usd: cap.usd,
+                            spent_usd: spent,
+                        })
+                        .collect(),
                 }
             }
             None => RouterStatus {
                 running: false,
-                port: port_when_stopped,
+                port: saved.port,
                 base_url: None,
                 setups: stopped_setups.iter().map(ServedSetup::of).collect(),
                 problems: Vec::new(),
@@ -390,6 +440,9 @@ impl RouterHost {
                 unpriced_calls: 0,
                 dropped: 0,
                 save_error: None,
+                cap_day_usd: saved.cap_day_usd,
+                cap_month_usd: saved.cap_month_usd,
+                cap_spend: Vec::new(),
             },
         }
     }
@@ -407,6 +460,21 @@ impl RouterHost {
         }
         blocking(keychain_token).await
     }
+}
+
+/// The caps with what the router already spent this UTC day and month (from the
+/// history, as `switchboard serve` does), so a restart does not reset them to zero.
+fn seeded_spend(
+    history: &History,
+    caps: Vec<SpendCap>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Spend, IpcError> {
+    if caps.is_empty() {
+        return Ok(Spend::new(caps));
+    }
+    let day = history.router_spend_since(CapPeriod::Day.bounds(now).0)?;
+    let month = history.router_spend_since(CapPeriod::Month.bounds(now).0)?;
+    Ok(Spend::seeded(caps, day, month, now))
 }
 
 /// Calls `on_saved` once the calls seen so far are written (or dropped, or refused) by
@@ -485,15 +553,26 @@ async fn blocking<T: Send + 'static>(
         .map_err(|e| IpcError::new(IpcErrorKind::Internal, format!("the task stopped: {e}")))?
 }
 
-/// The router's own settings in the data folder (`router.json`): the port chosen.
+/// The router's own settings in the data folder (`router.json`): the port chosen and
+/// the overall spend caps (`switchboard serve --cap-day/--cap-month`), applied at start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RouterPrefs {
     pub port: u16,
+    /// USD a UTC day; absent in files written before caps existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cap_day_usd: Option<Decimal>,
+    /// USD a UTC month.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cap_month_usd: Option<Decimal>,
 }
 
 impl Default for RouterPrefs {
     fn default() -> Self {
-        Self { port: DEFAULT_PORT }
+        Self {
+            port: DEFAULT_PORT,
+            cap_day_usd: None,
+            cap_month_usd: None,
+        }
     }
 }
 
@@ -512,6 +591,23 @@ impl RouterPrefs {
     pub fn save(&self, data_dir: &Path) -> Result<(), IpcError> {
         switchboard_core::json_file::save(&Self::path(data_dir), Self::WHAT, self)
             .map_err(|e| IpcError::new(IpcErrorKind::Settings, e.to_string()))
+    }
+
+    /// The caps a start enforces: overall ones, for every alias served.
+    pub fn caps(&self) -> Vec<SpendCap> {
+        [
+            (CapPeriod::Day, self.cap_day_usd),
+            (CapPeriod::Month, self.cap_month_usd),
+        ]
+        .into_iter()
+        .filter_map(|(period, usd)| {
+            usd.map(|usd| SpendCap {
+                alias: None,
+                period,
+                usd,
+            })
+        })
+        .collect()
     }
 }
 
@@ -585,6 +681,7 @@ mod tests {
         let saved = Mutex::new(saved);
         StartInput {
             port,
+            caps: Vec::new(),
             history: history.clone(),
             providers: Providers::new(Arc::new(env.clone()), Arc::new(EnvKeys::new(env))),
             prices: Prices::new(PriceBook::bundled()),
@@ -598,6 +695,17 @@ mod tests {
             }),
             token: || Ok(SecretString::from(TOKEN)),
         }
+    }
+
+    /// A chat call to the router on `port` for the `chat` alias.
+    async fn chat_call(port: u16) -> reqwest::Response {
+        reqwest::Client::new()
+            .post(format!("{}/chat/completions", base_url(port)))
+            .bearer_auth(TOKEN)
+            .json(&serde_json::json!({"model": "chat", "messages": [{"role": "user", "content": "hi"}]}))
+            .send()
+            .await
+            .unwrap()
     }
 
     /// The handlers' host runs without a window: start, a real call, the live log's
@@ -622,7 +730,7 @@ mod tests {
         .await
         .unwrap();
 
-        let status = host.status(0, Vec::new()).await;
+        let status = host.status(&RouterPrefs::default(), Vec::new()).await;
         assert!(status.running);
         assert_eq!(status.base_url.as_deref(), Some(base_url(port).as_str()));
         assert_eq!(
@@ -722,12 +830,155 @@ mod tests {
         assert!(e.message.contains("choose another port"), "{}", e.message);
     }
 
-    #[test]
-    fn the_port_is_kept_in_the_data_folder() {
+    /// A daily cap of $0 refuses every call before it goes upstream, in OpenAI's error
+    /// shape with the type clients match on, and the status shows the cap in force.
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_reached_daily_cap_answers_429_and_never_calls_upstream() {
+        let upstream = mock::Mock::always(mock::openai_says("unused")).await;
         let dir = tempfile::tempdir().unwrap();
-        assert_eq!(RouterPrefs::load(dir.path()).port, DEFAULT_PORT);
-        RouterPrefs { port: 5151 }.save(dir.path()).unwrap();
-        assert_eq!(RouterPrefs::load(dir.path()).port, 5151);
+        let history = History::open(dir.path()).unwrap();
+        history.save_setup(&chat_setup(), None).unwrap();
+        let (calls_tx, _calls) = mpsc::channel();
+        let (saved_tx, _saved) = mpsc::channel();
+        let port = free_port();
+        let host = RouterHost::default();
+        let prefs = RouterPrefs {
+            port,
+            cap_day_usd: Some(Decimal::ZERO),
+            cap_month_usd: None,
+        };
+        host.start(StartInput {
+            caps: prefs.caps(),
+            ..input(port, &history, &upstream, calls_tx, saved_tx)
+        })
+        .await
+        .unwrap();
+
+        let answer = chat_call(port).await;
+        assert_eq!(answer.status().as_u16(), 429);
+        let body: serde_json::Value = answer.json().await.unwrap();
+        assert_eq!(body["error"]["type"], "spend_cap_reached", "{body}");
+        assert_eq!(upstream.requests(), 0, "a capped call never goes upstream");
+
+        let status = host.status(&RouterPrefs::default(), Vec::new()).await;
+        assert_eq!(status.cap_day_usd, Some(Decimal::ZERO));
+        assert_eq!(status.cap_month_usd, None);
+        assert_eq!(
+            status.cap_spend,
+            vec![CapSpend {
+                period: CapPeriod::Day,
+                cap_usd: Decimal::ZERO,
+                spent_usd: Decimal::ZERO,
+            }]
+        );
+        assert!(host.stop(Duration::from_secs(5)).await);
+    }
+
+    #[test]
+    fn the_port_and_caps_are_kept_in_the_data_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(RouterPrefs::load(dir.path()), RouterPrefs::default());
+        let prefs = RouterPrefs {
+            port: 5151,
+            cap_day_usd: Some("5".parse().unwrap()),
+            cap_month_usd: Some("0.50".parse().unwrap()),
+        };
+        prefs.save(dir.path()).unwrap();
+        assert_eq!(RouterPrefs::load(dir.path()), prefs);
+        assert_eq!(
+            prefs.caps(),
+            vec![
+                SpendCap {
+                    alias: None,
+                    period: CapPeriod::Day,
+                    usd: "5".parse().unwrap()
+                },
+                SpendCap {
+                    alias: None,
+                    period: CapPeriod::Month,
+                    usd: "0.50".parse().unwrap()
+                },
+            ]
+        );
+
+        // No caps: none are written, and none are enforced.
+        let uncapped = RouterPrefs {
+            port: 5151,
+            ..RouterPrefs::default()
+        };
+        uncapped.save(dir.path()).unwrap();
+        let text = std::fs::read_to_string(dir.path().join("router.json")).unwrap();
+        assert!(!text.contains("cap_"), "{text}");
+        assert_eq!(RouterPrefs::load(dir.path()), uncapped);
+        assert!(uncapped.caps().is_empty());
+    }
+
+    #[test]
+    fn a_router_json_from_before_caps_still_loads_its_port() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("router.json"), r#"{"port": 5252}"#).unwrap();
+        let prefs = RouterPrefs::load(dir.path());
+        assert_eq!(prefs.port, 5252);
+        assert_eq!((prefs.cap_day_usd, prefs.cap_month_usd), (None, None));
+    }
+
+    /// Money spent through the router before this start counts against a cap set now:
+    /// a restart does not reset the day's spend to zero.
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_cap_counts_what_the_router_spent_earlier_today() {
+        let upstream = mock::Mock::always(mock::openai_says("Hello from upstream")).await;
+        let dir = tempfile::tempdir().unwrap();
+        let history = History::open(dir.path()).unwrap();
+        history.save_setup(&chat_setup(), None).unwrap();
+        let (calls_tx, calls) = mpsc::channel();
+        let (saved_tx, saved) = mpsc::channel();
+        let host = RouterHost::default();
+        let port = free_port();
+        host.start(input(
+            port,
+            &history,
+            &upstream,
+            calls_tx.clone(),
+            saved_tx.clone(),
+        ))
+        .await
+        .unwrap();
+        assert_eq!(chat_call(port).await.status().as_u16(), 200);
+        let spent = calls
+            .recv_timeout(Duration::from_secs(10))
+            .unwrap()
+            .call
+            .cost_usd
+            .unwrap();
+        saved.recv_timeout(Duration::from_secs(10)).unwrap();
+        assert!(host.stop(Duration::from_secs(5)).await);
+
+        // A daily cap of exactly what was spent: reached already, and shown as such.
+        let port = free_port();
+        let prefs = RouterPrefs {
+            port,
+            cap_day_usd: Some(spent),
+            cap_month_usd: Some(spent * Decimal::TEN),
+        };
+        host.start(StartInput {
+            caps: prefs.caps(),
+            ..input(port, &history, &upstream, calls_tx, saved_tx)
+        })
+        .await
+        .unwrap();
+        let status = host.status(&RouterPrefs::default(), Vec::new()).await;
+        let spent_of = |period| {
+            status
+                .cap_spend
+                .iter()
+                .find(|c| c.period == period)
+                .map(|c| c.spent_usd)
+        };
+        assert_eq!(spent_of(CapPeriod::Day), Some(spent));
+        assert_eq!(spent_of(CapPeriod::Month), Some(spent));
+        assert_eq!(chat_call(port).await.status().as_u16(), 429);
+        assert_eq!(upstream.requests(), 1, "only the first call went upstream");
+        assert!(host.stop(Duration::from_secs(5)).await);
     }
 
     #[test]

@@ -48,6 +48,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         router::router_start,
         router::router_stop,
         router::router_status,
+        router::router_set_caps,
         router::router_copy_token,
         prices::price_status,
         prices::refresh_prices,

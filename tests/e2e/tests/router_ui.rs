@@ -228,5 +228,42 @@ async fn the_router_serves_a_setup_logs_the_call_and_keeps_it_in_the_history() -
         std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
         "nothing listens on {port} once stopped"
     );
+
+    // A daily cap as large as what the router already spent today: after a restart the
+    // earlier call counts, so the next one is refused with a 429 and never sent.
+    let spent_usd = cost.trim_start_matches('$').to_owned();
+    app.fill("router-cap-day", &spent_usd).await?;
+    app.click("router-caps-save").await?;
+    app.text_matching("router-caps-save", |t| t == "Saved")
+        .await?;
+    app.click("router-start").await?;
+    app.text_matching("router-state", |t| t.starts_with("Serving"))
+        .await?;
+    let line = app
+        .text_matching("router-cap-status", |t| t.contains("Today"))
+        .await?;
+    assert!(
+        line.contains(cost),
+        "today's spend against the cap: {line:?}"
+    );
+    let sent_before = openai.requests();
+    let capped = http
+        .post(format!("{base}/chat/completions"))
+        .bearer_auth(&token)
+        .json(&json!({"model": "chat", "messages": [{"role": "user", "content": "Again?"}]}))
+        .send()
+        .await?;
+    assert_eq!(capped.status(), 429, "the cap is reached");
+    let body: serde_json::Value = capped.json().await?;
+    assert_eq!(body["error"]["type"], "spend_cap_reached");
+    assert_eq!(openai.requests(), sent_before, "a capped call is not sent");
+    assert!(
+        app.value_of("router-cap-day").await?.contains(&spent_usd),
+        "the cap in force is shown"
+    );
+    app.screenshot("caps").await?;
+    app.click("router-stop").await?;
+    app.text_matching("router-state", |t| t == "Stopped")
+        .await?;
     app.finish().await
 }

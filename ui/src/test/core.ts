@@ -47,6 +47,9 @@ export const stoppedRouter: RouterStatus = {
   unpriced_calls: 0,
   dropped: 0,
   save_error: null,
+  cap_day_usd: null,
+  cap_month_usd: null,
+  cap_spend: [],
 };
 
 export const sampleInfo: AppInfo = {

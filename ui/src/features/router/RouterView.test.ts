@@ -157,6 +157,88 @@ describe("the router view", () => {
   });
 });
 
+describe("the router's spend caps", () => {
+  it("saves the caps as typed, and shows what the core kept", async () => {
+    const calls = mockCommands(
+      {
+        router_status: () => stopped([chat]),
+        router_set_caps: () => ({ ...stopped([chat]), cap_day_usd: "5", cap_month_usd: null }),
+      },
+      { events: true },
+    );
+    const user = userEvent.setup();
+    await showView();
+
+    const day = await screen.findByTestId("router-cap-day");
+    expect(day).toHaveAttribute("placeholder", "No cap");
+    await user.type(day, " 5 ");
+    await user.click(screen.getByTestId("router-caps-save"));
+
+    await waitFor(() => expect(sent(calls, "router_set_caps")).toEqual([{ dayUsd: " 5 ", monthUsd: "" }]));
+    await waitFor(() => expect(screen.getByTestId("router-cap-day")).toHaveValue("5"));
+    expect(screen.getByTestId("router-cap-month")).toHaveValue("");
+    expect(screen.getByTestId("router-caps")).toHaveTextContent("HTTP 429 spend_cap_reached until the period ends");
+    expect(screen.queryByTestId("router-caps-error")).toBeNull();
+  });
+
+  it("shows the core's reason when a cap is refused, beside the fields", async () => {
+    const refused = { kind: "invalid_input", message: "The monthly cap is an amount in USD, like 5 or 0.50." };
+    mockCommands(
+      {
+        router_status: () => stopped([chat]),
+        router_set_caps: () => {
+          throw refused;
+        },
+      },
+      { events: true },
+    );
+    const user = userEvent.setup();
+    await showView();
+
+    await user.type(await screen.findByTestId("router-cap-month"), "-3");
+    await user.click(screen.getByTestId("router-caps-save"));
+    expect(await screen.findByTestId("router-caps-error")).toHaveTextContent(refused.message);
+    // What was typed stays, to be corrected.
+    expect(screen.getByTestId("router-cap-month")).toHaveValue("-3");
+    expect(screen.getByTestId("router-caps-save")).toBeEnabled();
+  });
+
+  it("while running, shows the caps in force and what was spent against them, and cannot change them", async () => {
+    mockCommands(
+      {
+        router_status: () =>
+          running([chat], 4141, {
+            cap_day_usd: "5",
+            cap_month_usd: "40",
+            cap_spend: [
+              { period: "day", cap_usd: "5", spent_usd: "0.0123" },
+              { period: "month", cap_usd: "40", spent_usd: "12.5" },
+            ],
+          }),
+      },
+      { events: true },
+    );
+    await showView();
+
+    const lines = await screen.findByTestId("router-cap-status");
+    expect(lines).toHaveTextContent("Today: $0.0123 of $5.00");
+    expect(lines).toHaveTextContent("This month: $12.50 of $40.00");
+    expect(screen.getByTestId("router-cap-day")).toHaveValue("5");
+    expect(screen.getByTestId("router-cap-day")).toBeDisabled();
+    expect(screen.getByTestId("router-cap-month")).toBeDisabled();
+    expect(screen.getByTestId("router-caps-save")).toBeDisabled();
+    expect(screen.getByTestId("router-caps")).toHaveTextContent("Caps apply when the router starts");
+  });
+
+  it("shows no spend lines while stopped", async () => {
+    mockCommands({ router_status: () => ({ ...stopped([chat]), cap_day_usd: "5" }) }, { events: true });
+    await showView();
+    expect(await screen.findByTestId("router-cap-day")).toHaveValue("5");
+    expect(screen.getByTestId("router-cap-day")).toBeEnabled();
+    expect(screen.queryByTestId("router-cap-status")).toBeNull();
+  });
+});
+
 describe("the status bar's router item", () => {
   it("says the port while the router runs, and opens the view", async () => {
     mockCommands({ router_status: () => stopped([chat]), router_start: () => running([chat]) }, { events: true });

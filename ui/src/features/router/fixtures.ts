@@ -14,6 +14,9 @@ export function stopped(setups: { alias: string; deployments: string[] }[] = [],
     unpriced_calls: 0,
     dropped: 0,
     save_error: null,
+    cap_day_usd: null,
+    cap_month_usd: null,
+    cap_spend: [],
   };
 }
 

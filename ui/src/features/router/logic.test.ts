@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { callRow } from "./fixtures";
-import { attemptsLabel, baseUrl, LOG_CAP, parsePort, pushRow, snippets, statusLabel, statusTone, TOKEN_ENV, viaRouter, type LogRow } from "./logic";
+import { attemptsLabel, baseUrl, capLines, LOG_CAP, parsePort, pushRow, snippets, statusLabel, statusTone, TOKEN_ENV, viaRouter, type LogRow } from "./logic";
 
 describe("the port field", () => {
   it("takes a port and refuses what is not one, saying what to type", () => {
@@ -55,5 +55,17 @@ describe("the client code", () => {
     const [curl, python] = snippets(4141, "it's");
     expect(curl?.code).toContain(`'{"model":"it'\\''s",`);
     expect(python?.code).toContain('model="it\'s",');
+  });
+});
+
+describe("the spend caps", () => {
+  it("says what was spent against each cap, in dollars, today first", () => {
+    expect(
+      capLines([
+        { period: "day", cap_usd: "5", spent_usd: "0.0123" },
+        { period: "month", cap_usd: "40", spent_usd: "12.5" },
+      ]),
+    ).toEqual(["Today: $0.0123 of $5.00", "This month: $12.50 of $40.00"]);
+    expect(capLines([])).toEqual([]);
   });
 });

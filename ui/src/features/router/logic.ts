@@ -1,7 +1,10 @@
-// The Router view's pure parts: the port field, the live log's rows, and the client code
-// that points an app at the router. Tested without a DOM.
+// The Router view's pure parts: the port field, the spend caps, the live log's rows, and
+// the client code that points an app at the router. Tested without a DOM.
+import type { CapSpend } from "../../lib/bindings/CapSpend";
+import type { DisplayCurrency } from "../../lib/bindings/DisplayCurrency";
 import type { RouteInfo } from "../../lib/bindings/RouteInfo";
 import type { RouterCallRow } from "../../lib/bindings/RouterCallRow";
+import { formatMoney } from "../../lib/money";
 
 /** The port the router listens on unless the user picks another. */
 export const DEFAULT_PORT = 4141;
@@ -17,6 +20,17 @@ export function parsePort(text: string): { port: number } | { error: string } {
   const port = Number(t);
   if (port < 1024 || port > 65535) return { error: "Choose a port between 1024 and 65535." };
   return { port };
+}
+
+/** Caps are set and enforced in US dollars, so they are shown in dollars whatever the display currency. */
+const DOLLARS: DisplayCurrency = { code: "USD", per_usd: "1" };
+
+/** `Today: $0.0123 of $5.00`, `This month: … of …`: what was spent against each cap in force. */
+export function capLines(spend: readonly CapSpend[]): string[] {
+  return spend.map((c) => {
+    const when = c.period === "day" ? "Today" : "This month";
+    return `${when}: ${formatMoney(c.spent_usd, DOLLARS)} of ${formatMoney(c.cap_usd, DOLLARS)}`;
+  });
 }
 
 /** `http://127.0.0.1:PORT/v1`: what an OpenAI SDK's base URL is set to. */

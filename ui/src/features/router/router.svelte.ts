@@ -2,7 +2,7 @@
 // status bar) and the live log, which fills from the core's `router-call` events while
 // the app runs, whichever view is open.
 import { toIpcError } from "../../lib/api/errors";
-import { onRouterCall, onRouterStatus, routerCopyToken, routerStart, routerStatus, routerStop } from "../../lib/api/router";
+import { onRouterCall, onRouterStatus, routerCopyToken, routerSetCaps, routerStart, routerStatus, routerStop } from "../../lib/api/router";
 import type { RouterCallEvent } from "../../lib/bindings/RouterCallEvent";
 import type { RouterStatus } from "../../lib/bindings/RouterStatus";
 import { DEFAULT_PORT, LOG_CAP, parsePort, pushRow, type LogRow } from "./logic";
@@ -20,6 +20,13 @@ export class RouterStore {
   session: Pick<RouterStatus, "calls" | "cost_usd" | "unpriced_calls"> | null = $state.raw(null);
   /** "Token copied" and the like; cleared by the next action. */
   notice: string | null = $state(null);
+  /** What the daily and monthly cap fields hold, USD; empty = no cap. */
+  capDayText: string = $state("");
+  capMonthText: string = $state("");
+  /** Why the core refused the caps typed; shown beside the fields. */
+  capsError: string | null = $state(null);
+  /** Set briefly after the caps are saved. */
+  capsSaved = $state(false);
 
   private nextKey = 0;
   private stops: Promise<() => void>[] = [];
@@ -66,6 +73,21 @@ export class RouterStore {
     await this.act(() => routerStop());
   }
 
+  /** Saves the caps as typed: the core parses them, so its message says what is wrong. */
+  async saveCaps(): Promise<void> {
+    this.busy = true;
+    this.capsSaved = false;
+    try {
+      this.setStatus(await routerSetCaps(this.capDayText, this.capMonthText), true);
+      this.capsError = null;
+      this.capsSaved = true;
+    } catch (e) {
+      this.capsError = toIpcError(e).message;
+    } finally {
+      this.busy = false;
+    }
+  }
+
   async copyToken(): Promise<void> {
     this.notice = null;
     try {
@@ -82,12 +104,20 @@ export class RouterStore {
     this.session = { calls: event.calls, cost_usd: event.cost_usd, unpriced_calls: event.unpriced_calls };
   }
 
-  private setStatus(status: RouterStatus): void {
+  private setStatus(status: RouterStatus, capsSaved = false): void {
     const wasRunning = this.status?.running === true;
+    const first = this.status === null;
     this.status = status;
     if (status.running) this.session = { calls: status.calls, cost_usd: status.cost_usd, unpriced_calls: status.unpriced_calls };
     // The field follows the core (the saved port) unless the user is mid-edit of a stopped router.
     if (status.running || !wasRunning) this.portText = String(status.port);
+    // The cap fields show the saved caps when the core first answers, once they are saved,
+    // and while running (the caps in force); otherwise what is being typed is left alone.
+    if (first || capsSaved || status.running) {
+      this.capDayText = status.cap_day_usd ?? "";
+      this.capMonthText = status.cap_month_usd ?? "";
+    }
+    if (status.running) this.capsSaved = false;
   }
 
   private async act(work: () => Promise<RouterStatus>): Promise<void> {

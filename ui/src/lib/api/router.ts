@@ -28,6 +28,15 @@ export function routerStatus(): Promise<RouterStatus> {
   return call<RouterStatus>("router_status");
 }
 
+/**
+ * Saves the router's overall daily and monthly spend caps in USD, as typed (empty or
+ * null = no cap); they apply at the next start. Rejects with `invalid_input` when an
+ * amount is not one or is negative, or while the router runs. The status afterwards.
+ */
+export function routerSetCaps(dayUsd: string | null, monthUsd: string | null): Promise<RouterStatus> {
+  return call<RouterStatus>("router_set_caps", { dayUsd, monthUsd });
+}
+
 /** Puts the router's token on the clipboard; the token itself never reaches the page. */
 export function routerCopyToken(): Promise<void> {
   return call<void>("router_copy_token");
