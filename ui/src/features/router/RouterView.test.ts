@@ -179,6 +179,11 @@ describe("the router's spend caps", () => {
     expect(screen.getByTestId("router-cap-month")).toHaveValue("");
     expect(screen.getByTestId("router-caps")).toHaveTextContent("HTTP 429 spend_cap_reached until the period ends");
     expect(screen.queryByTestId("router-caps-error")).toBeNull();
+    expect(screen.getByTestId("router-caps-save")).toHaveTextContent("Saved");
+    // Editing again: not saved any more.
+    await user.type(screen.getByTestId("router-cap-month"), "50");
+    expect(screen.getByTestId("router-caps-save")).toHaveTextContent("Save");
+    expect(screen.getByTestId("router-caps-save")).not.toHaveTextContent("Saved");
   });
 
   it("shows the core's reason when a cap is refused, beside the fields", async () => {
