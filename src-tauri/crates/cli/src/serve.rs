@@ -51,7 +51,8 @@ pub struct ServeArgs {
     /// Print the token clients must send, then serve.
     #[arg(long)]
     pub print_token: bool,
-    /// Stop serving (429) once today's spend (UTC) reaches this many USD, over every alias.
+    /// Stop serving (429) once today's spend (UTC) reaches this many USD, over every alias
+    /// (0 pauses every call).
     #[arg(long, value_name = "USD")]
     pub cap_day: Option<Decimal>,
     /// The same over the current UTC month.
@@ -357,25 +358,26 @@ fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()> + 
 
 fn parse_caps(args: &ServeArgs) -> Result<Vec<SpendCap>, Stop> {
     let mut caps = Vec::new();
-    let positive = |usd: Decimal, flag: &str| {
-        if usd > Decimal::ZERO {
-            Ok(usd)
+    // 0 is a cap too: it refuses every call (a pause), as in the app's Router view.
+    let amount = |usd: Decimal, flag: &str| {
+        if usd.is_sign_negative() {
+            Err(usage(format!("{flag} needs an amount in USD, 0 or more")))
         } else {
-            Err(usage(format!("{flag} needs an amount in USD above 0")))
+            Ok(usd)
         }
     };
     if let Some(usd) = args.cap_day {
         caps.push(SpendCap {
             alias: None,
             period: CapPeriod::Day,
-            usd: positive(usd, "--cap-day")?,
+            usd: amount(usd, "--cap-day")?,
         });
     }
     if let Some(usd) = args.cap_month {
         caps.push(SpendCap {
             alias: None,
             period: CapPeriod::Month,
-            usd: positive(usd, "--cap-month")?,
+            usd: amount(usd, "--cap-month")?,
         });
     }
     for c in &args.caps {
@@ -398,7 +400,7 @@ fn parse_caps(args: &ServeArgs) -> Result<Vec<SpendCap>, Stop> {
         caps.push(SpendCap {
             alias: Some(alias.to_owned()),
             period,
-            usd: positive(usd, "--cap")?,
+            usd: amount(usd, "--cap")?,
         });
     }
     Ok(caps)

@@ -321,6 +321,41 @@ fn a_spend_cap_answers_429_with_when_it_resets() {
 }
 
 #[test]
+fn a_zero_cap_pauses_every_call_and_a_negative_one_is_refused() {
+    let env = Env::new(start_blocking(|_| openai_says("never")));
+    let cfg = env.write("config.yaml", CONFIG);
+    let out = env
+        .cmd()
+        .args(["serve", "--port", "0", "--cap-day=-1", "--config"])
+        .arg(&cfg)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--cap-day needs an amount in USD, 0 or more"),
+        "{err}"
+    );
+
+    let mut cmd = env.cmd();
+    cmd.args(["serve", "--port", "0", "--cap-month", "0", "--config"])
+        .arg(&cfg);
+    let mut served = Served::start(cmd);
+    let base = served.url.clone();
+    let status = rt().block_on(async {
+        let req = json!({"model": "chat", "messages": [{"role": "user", "content": "hi"}]});
+        chat(&base, Some(TOKEN), req).await.status()
+    });
+    assert_eq!(status, 429);
+    served.stop_cleanly();
+    assert_eq!(
+        env.mock.requests(),
+        0,
+        "a paused router sends nothing upstream"
+    );
+}
+
+#[test]
 fn a_failing_upstream_is_an_openai_shaped_error_and_still_saved() {
     let env = Env::new(start_blocking(|_| {
         Reply::error(500, r#"{"error":{"message":"boom","type":"server_error"}}"#)
