@@ -284,7 +284,7 @@ impl RouterHost {
                 ));
             }
             let token = token_source()?;
-            let spend = seeded_spend(&history, caps, chrono::Utc::now())?;
+            let spend = Spend::from_history(caps, &history, chrono::Utc::now())?;
             Ok((setups, token, spend))
         })
         .await?;
@@ -460,21 +460,6 @@ impl RouterHost {
         }
         blocking(keychain_token).await
     }
-}
-
-/// The caps with what the router already spent this UTC day and month (from the
-/// history, as `switchboard serve` does), so a restart does not reset them to zero.
-fn seeded_spend(
-    history: &History,
-    caps: Vec<SpendCap>,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<Spend, IpcError> {
-    if caps.is_empty() {
-        return Ok(Spend::new(caps));
-    }
-    let day = history.router_spend_since(CapPeriod::Day.bounds(now).0)?;
-    let month = history.router_spend_since(CapPeriod::Month.bounds(now).0)?;
-    Ok(Spend::seeded(caps, day, month, now))
 }
 
 /// Calls `on_saved` once the calls seen so far are written (or dropped, or refused) by

@@ -157,16 +157,8 @@ fn serve(args: ServeArgs) -> Result<(), Stop> {
     let history = history.filter(|_| !args.no_history);
     let now = chrono::Utc::now();
     let spend = match &history {
-        Some(h) if !caps.is_empty() => {
-            let day = h
-                .router_spend_since(CapPeriod::Day.bounds(now).0)
-                .map_err(|e| failed(e.to_string()))?;
-            let month = h
-                .router_spend_since(CapPeriod::Month.bounds(now).0)
-                .map_err(|e| failed(e.to_string()))?;
-            Spend::seeded(caps.clone(), day, month, now)
-        }
-        _ => Spend::new(caps.clone()),
+        Some(h) => Spend::from_history(caps.clone(), h, now).map_err(|e| failed(e.to_string()))?,
+        None => Spend::new(caps.clone()),
     };
     let history_log = match &history {
         Some(h) => Some(

@@ -10,6 +10,7 @@ use std::time::Duration;
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use switchboard_core::history::{History, HistoryError};
 
 /// A cap's period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -144,6 +145,22 @@ impl Spend {
             }
         }
         spend
+    }
+
+    /// Caps seeded from `history` with what calls through the router already spent this
+    /// UTC day and month, so a restart does not reset a cap (the history is not read
+    /// when there are no caps).
+    pub fn from_history(
+        caps: Vec<SpendCap>,
+        history: &History,
+        now: DateTime<Utc>,
+    ) -> Result<Self, HistoryError> {
+        if caps.is_empty() {
+            return Ok(Self::new(caps));
+        }
+        let today = history.router_spend_since(CapPeriod::Day.bounds(now).0)?;
+        let this_month = history.router_spend_since(CapPeriod::Month.bounds(now).0)?;
+        Ok(Self::seeded(caps, today, this_month, now))
     }
 
     pub fn caps(&self) -> &[SpendCap] {
