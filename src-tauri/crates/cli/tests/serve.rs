@@ -13,7 +13,7 @@ mod support;
 use std::path::Path;
 use std::process::Command;
 
-use mock::{openai_says, start_blocking, Mock, Reply};
+use mock::{openai_says, start_blocking, Mock, Reply, Step};
 use serde_json::{json, Value};
 use support::served::{history_responses, history_runs, switchboard, Served};
 
@@ -353,6 +353,66 @@ fn a_zero_cap_pauses_every_call_and_a_negative_one_is_refused() {
         0,
         "a paused router sends nothing upstream"
     );
+}
+
+/// A streamed call's whole text, read chunk by chunk as an SDK reads it.
+async fn streamed_text(resp: reqwest::Response) -> String {
+    assert_eq!(resp.status(), 200);
+    let body = resp.text().await.unwrap();
+    body.lines()
+        .filter_map(|l| l.strip_prefix("data: "))
+        .filter(|d| *d != "[DONE]")
+        .filter_map(|d| serde_json::from_str::<Value>(d).ok())
+        .filter_map(|v| {
+            v["choices"][0]["delta"]["content"]
+                .as_str()
+                .map(str::to_owned)
+        })
+        .collect()
+}
+
+fn streamed(content: &str) -> Value {
+    json!({"model": "chat", "stream": true, "messages": [{"role": "user", "content": content}]})
+}
+
+#[test]
+fn a_call_waiting_on_its_provider_holds_up_no_other() {
+    // The provider holds the "slow" answer half-way until the test lets it go.
+    let gate = std::sync::Arc::new(tokio::sync::Notify::new());
+    let held = gate.clone();
+    let env = Env::new(start_blocking(move |r| {
+        if r.body.contains("slow") {
+            let mut reply = openai_says("the slow answer");
+            reply.steps.insert(1, Step::Wait(held.clone()));
+            reply
+        } else {
+            openai_says("a quick answer")
+        }
+    }));
+    let cfg = env.write("config.yaml", CONFIG);
+
+    let mut cmd = env.cmd();
+    cmd.args(["serve", "--port", "0", "--no-history", "--config"])
+        .arg(&cfg);
+    let mut served = Served::start(cmd);
+    let base = served.url.clone();
+    let calls = async {
+        // Its first chunk is through (the router answered), the rest is held.
+        let slow = chat(&base, Some(TOKEN), streamed("slow")).await;
+        let mut quick = Vec::new();
+        for _ in 0..4 {
+            quick.push(streamed_text(chat(&base, Some(TOKEN), streamed("quick")).await).await);
+        }
+        gate.notify_one();
+        (streamed_text(slow).await, quick)
+    };
+    // A lost wake-up would hang here: fail instead.
+    let (slow, quick) = rt()
+        .block_on(async { tokio::time::timeout(std::time::Duration::from_secs(60), calls).await })
+        .expect("the calls did not finish within a minute");
+    assert_eq!(quick, vec!["a quick answer"; 4]);
+    assert_eq!(slow, "the slow answer");
+    served.stop_cleanly();
 }
 
 #[test]

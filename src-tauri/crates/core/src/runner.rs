@@ -384,10 +384,13 @@ where
         // A closed receiver means nobody listens any more; the target still finishes.
         let _ = tx.send(RunEvent { target, event });
     };
+    // One waiter for the whole stream: a new one per event would lock the token's
+    // tree twice per chunk.
+    let mut cancelled = std::pin::pin!(cancel.cancelled());
     loop {
         let next = tokio::select! {
             biased;
-            () = cancel.cancelled() => {
+            () = &mut cancelled => {
                 error = Some(ProviderError::Cancelled);
                 break;
             }

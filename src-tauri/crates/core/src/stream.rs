@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use futures::stream::BoxStream;
 use futures::{Stream, StreamExt};
-use tokio::time::Instant;
+use tokio::time::{Instant, Sleep};
 
 use crate::chat::{ChatEvent, ChatRequest, Params};
 use crate::error::{ProviderError, TimeoutPhase};
@@ -33,6 +33,9 @@ struct Live {
     /// Milliseconds after `start` at which the last bytes arrived.
     last_bytes_ms: Arc<AtomicU64>,
     timeouts: Timeouts,
+    /// The first-token or idle deadline: one timer for the stream, moved on per
+    /// event (a new one per event would take the timer wheel's lock twice a chunk).
+    timer: Pin<Box<Sleep>>,
     secrets: Vec<String>,
     ended: bool,
 }
@@ -130,6 +133,7 @@ async fn step(state: State) -> Option<(Item, State)> {
                 got_token: false,
                 start,
                 last_bytes_ms,
+                timer: Box::pin(tokio::time::sleep_until(start + timeouts.first_token)),
                 timeouts,
                 secrets,
                 ended: false,
@@ -239,10 +243,18 @@ async fn next_event(live: &mut Live) -> Result<Option<SseEvent>, ProviderError> 
                 live.timeouts.first_token,
             )
         };
-        match tokio::time::timeout_at(deadline, live.events.next()).await {
+        if live.timer.deadline() != deadline {
+            live.timer.as_mut().reset(deadline);
+        }
+        let next = tokio::select! {
+            biased;
+            ev = live.events.next() => Ok(ev),
+            () = live.timer.as_mut() => Err(()),
+        };
+        match next {
             Ok(None) => return Ok(None),
             Ok(Some(r)) => return r.map(Some),
-            Err(_) => {
+            Err(()) => {
                 // Bytes may have arrived without completing an event: extend the wait.
                 if phase == TimeoutPhase::Idle {
                     let last = std::time::Duration::from_millis(

@@ -420,11 +420,7 @@ async fn stream_response(started: relay::Started, meta: Meta) -> Response {
     };
     loop {
         // The call runs here, in the client's task, until an attempt commits.
-        let ev = tokio::select! {
-            biased;
-            ev = events.recv() => ev,
-            () = &mut call, if !call.is_done() => continue,
-        };
+        let ev = std::future::poll_fn(|cx| call.poll_event(&mut events, cx)).await;
         let Some(ev) = ev else { break };
         let commits = matches!(
             &ev.event,

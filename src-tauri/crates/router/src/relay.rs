@@ -94,20 +94,57 @@ impl Call {
     pub fn is_done(&self) -> bool {
         self.fut.is_none()
     }
+
+    /// Moves the call on (if it has not ended), then takes the next event it produced.
+    ///
+    /// The events are taken without registering the task's waker: every event comes
+    /// from polling the call right here, so a send could only wake the task that is
+    /// already running. Such a self-wake is not free: tokio re-queues the task as a
+    /// yield and wakes an idle worker thread to share the work — one thread wake-up
+    /// per chunk, on another core, that the client's own wake-up then waits behind.
+    /// Pending is returned only when the call is pending (its own wakers are set);
+    /// once it has ended its sender is gone, so the channel ends too.
+    pub fn poll_event(
+        &mut self,
+        events: &mut mpsc::UnboundedReceiver<RunEvent>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<RunEvent>> {
+        self.advance(cx);
+        take_ready(events)
+    }
+
+    /// Polls the call once, unless it has ended.
+    pub fn advance(&mut self, cx: &mut Context<'_>) {
+        if let Some(fut) = self.fut.as_mut() {
+            if fut.as_mut().poll(cx).is_ready() {
+                self.fut = None;
+            }
+        }
+    }
+}
+
+/// The next event already sent, without registering a waker (see [`Call::poll_event`]).
+/// `try_recv`, not `poll_recv` with a no-op waker: it spends none of the task's
+/// cooperative budget, so it never answers "not yet" for a queued event and leaves the
+/// wake-up to a waker that does nothing.
+pub(crate) fn take_ready(events: &mut mpsc::UnboundedReceiver<RunEvent>) -> Poll<Option<RunEvent>> {
+    match events.try_recv() {
+        Ok(ev) => Poll::Ready(Some(ev)),
+        Err(mpsc::error::TryRecvError::Disconnected) => Poll::Ready(None),
+        Err(mpsc::error::TryRecvError::Empty) => Poll::Pending,
+    }
 }
 
 impl Future for Call {
     type Output = ();
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let Some(fut) = self.fut.as_mut() else {
-            return Poll::Ready(());
-        };
-        let done = fut.as_mut().poll(cx);
-        if done.is_ready() {
-            self.fut = None;
+        self.advance(cx);
+        if self.is_done() {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
         }
-        done
     }
 }
 

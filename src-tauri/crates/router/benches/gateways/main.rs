@@ -6,7 +6,9 @@
 //! builds the release `switchboard` binary (or takes `SWITCHBOARD_BENCH_SERVE_BIN`), and
 //! the peers as the interop suite pins them (tests/interop/venv.sh, portkey.sh). Knobs:
 //! `SWITCHBOARD_BENCH_QUICK=1` (a smoke run), `SWITCHBOARD_BENCH_PEERS=litellm,portkey`
-//! (`none`: only ours), `SWITCHBOARD_BENCH_DUMP=DIR` (writes DIR/gateways.json).
+//! (`none`: only ours), `SWITCHBOARD_BENCH_DUMP=DIR` (writes DIR/gateways.json),
+//! `SWITCHBOARD_BENCH_AB=label=BIN,label=BIN…` (builds of `switchboard` side by side,
+//! streaming only: see ab.rs).
 //!
 //! Every gateway is measured in a phase of its own (the others stopped), its rounds
 //! interleaved with rounds of direct calls, so "added" is the gateway minus direct
@@ -14,6 +16,7 @@
 //!
 //! Without `--bench` (`cargo test --all-targets`) it only checks the mock and the client.
 
+mod ab;
 mod http;
 mod load;
 mod mock;
@@ -84,7 +87,8 @@ impl Knobs {
                 peers,
                 warm: 200,
                 calls: 2000,
-                streams: 200,
+                // 500 × 19 chunk delays a side: a p99 from ~95 samples above it, not ~38.
+                streams: 500,
                 rounds: 10,
                 sweep,
                 sweep_warm: Duration::from_millis(500),
@@ -141,6 +145,15 @@ fn main() -> ExitCode {
         return smoke(&rt, direct);
     }
 
+    if let Ok(spec) = std::env::var("SWITCHBOARD_BENCH_AB") {
+        return match ab::run(&spec, &rt, direct) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("gateways: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let knobs = Knobs::from_env();
     let loadavg = std::fs::read_to_string("/proc/loadavg")
         .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))

@@ -2,7 +2,6 @@
 //! Events that are ready together go out as one write.
 
 use std::convert::Infallible;
-use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -12,7 +11,7 @@ use switchboard_core::{ErrorKind, RunEvent, RunEventKind, TargetStatus};
 use tokio::sync::mpsc;
 
 use super::{finish_reason, ApiError, ChunkWriter, DONE};
-use crate::relay::Call;
+use crate::relay::{take_ready, Call};
 
 /// Past this many bytes, a write goes out even if more events are ready.
 const COALESCE: usize = 16 * 1024;
@@ -124,9 +123,7 @@ impl Stream for SseBody {
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
         // Moves the call on: what it produces is in `events` right after.
-        if !this.call.is_done() {
-            let _ = Pin::new(&mut this.call).poll(cx);
-        }
+        this.call.advance(cx);
         if let Some(b) = this.first.take() {
             return Poll::Ready(Some(Ok(b)));
         }
@@ -134,8 +131,9 @@ impl Stream for SseBody {
             return Poll::Ready(None);
         }
         let mut out = BytesMut::new();
+        let mut next = take_ready(&mut this.events);
         loop {
-            match this.events.poll_recv(cx) {
+            match next {
                 Poll::Ready(Some(ev)) => {
                     if ev.target == this.attempt {
                         this.write(ev.event, &mut out);
@@ -159,6 +157,7 @@ impl Stream for SseBody {
                 Poll::Pending if out.is_empty() => return Poll::Pending,
                 Poll::Pending => break,
             }
+            next = take_ready(&mut this.events);
         }
         Poll::Ready(Some(Ok(out.freeze())))
     }
