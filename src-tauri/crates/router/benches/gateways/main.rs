@@ -22,6 +22,7 @@ mod load;
 mod mock;
 mod procs;
 mod report;
+mod tcp_relay;
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -114,7 +115,23 @@ impl Knobs {
 }
 
 fn main() -> ExitCode {
-    let bench = std::env::args().any(|a| a == "--bench");
+    let args: Vec<String> = std::env::args().collect();
+    if let [_, flag, listen, upstream] = args.as_slice() {
+        if flag == "--tcp-relay" {
+            let ports = (listen.parse(), upstream.parse());
+            let (Ok(listen), Ok(upstream)) = ports else {
+                return ExitCode::FAILURE;
+            };
+            return match tcp_relay::run(listen, upstream) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("tcp relay: {e}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
+    }
+    let bench = args.iter().any(|a| a == "--bench");
     let mock = match mock::start() {
         Ok(m) => m,
         Err(e) => {
@@ -185,6 +202,9 @@ fn main() -> ExitCode {
     let ours = procs::switchboard_bin()
         .and_then(|bin| procs::start_switchboard(&bin, dir.path(), mock.port));
     gateways.push(measure("switchboard", ours, &direct, &knobs, &rt));
+    eprintln!("gateways: starting the bare TCP relay (the floor)");
+    let floor = tcp_relay::start(dir.path(), mock.port);
+    gateways.push(measure("tcp relay", floor, &direct, &knobs, &rt));
     for peer in &knobs.peers {
         eprintln!("gateways: starting {peer}");
         let started = match *peer {

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use crate::load::Target;
 
 /// The upstream key every gateway is given; the mock ignores it.
-const UPSTREAM_KEY: &str = "sk-bench-upstream-0000";
+pub const UPSTREAM_KEY: &str = "sk-bench-upstream-0000";
 
 pub fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../..")
@@ -53,6 +53,16 @@ impl Drop for Gateway {
 }
 
 impl Gateway {
+    pub fn new(child: Child, pid: u32, version: String, log: PathBuf, target: Arc<Target>) -> Self {
+        Self {
+            child,
+            pid,
+            version,
+            log,
+            target,
+        }
+    }
+
     pub fn log_tail(&self) -> String {
         tail(&self.log)
     }
