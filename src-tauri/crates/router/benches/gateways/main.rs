@@ -17,12 +17,12 @@
 //! Without `--bench` (`cargo test --all-targets`) it only checks the mock and the client.
 
 mod ab;
+mod floors;
 mod http;
 mod load;
 mod mock;
 mod procs;
 mod report;
-mod tcp_relay;
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -116,20 +116,8 @@ impl Knobs {
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
-    if let [_, flag, listen, upstream] = args.as_slice() {
-        if flag == "--tcp-relay" {
-            let ports = (listen.parse(), upstream.parse());
-            let (Ok(listen), Ok(upstream)) = ports else {
-                return ExitCode::FAILURE;
-            };
-            return match tcp_relay::run(listen, upstream) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => {
-                    eprintln!("tcp relay: {e}");
-                    ExitCode::FAILURE
-                }
-            };
-        }
+    if let Some(exit) = floors::run_if_asked(&args) {
+        return exit;
     }
     let bench = args.iter().any(|a| a == "--bench");
     let mock = match mock::start() {
@@ -202,9 +190,11 @@ fn main() -> ExitCode {
     let ours = procs::switchboard_bin()
         .and_then(|bin| procs::start_switchboard(&bin, dir.path(), mock.port));
     gateways.push(measure("switchboard", ours, &direct, &knobs, &rt));
-    eprintln!("gateways: starting the bare TCP relay (the floor)");
-    let floor = tcp_relay::start(dir.path(), mock.port);
-    gateways.push(measure("tcp relay", floor, &direct, &knobs, &rt));
+    for floor in floors::Floor::ALL {
+        eprintln!("gateways: starting the {} (a floor)", floor.name());
+        let started = floors::start(floor, dir.path(), mock.port);
+        gateways.push(measure(floor.name(), started, &direct, &knobs, &rt));
+    }
     for peer in &knobs.peers {
         eprintln!("gateways: starting {peer}");
         let started = match *peer {

@@ -350,7 +350,8 @@ impl Report {
         println!("one keep-alive connection each; time to first token = request written → first chunk read;");
         println!("delay per chunk = read by the client − written by the mock, chunks 2..{} (the first is in", crate::mock::CHUNKS);
         println!("the time to first token); memory = the gateway's whole process tree (idle: 1 s after ready).");
-        println!("tcp relay = bytes copied read → write by a process of its own, no HTTP: the floor here.");
+        println!("floors: tcp relay = bytes copied read → write by a process of its own, no HTTP;");
+        println!("axum passthru = axum in, reqwest out, the answer's bytes untouched (the router's stack, no work).");
         println!("machine load at the start (1, 5, 15 min): {}", self.loadavg);
         println!();
         println!(
