@@ -682,6 +682,15 @@ mod tests {
         }
     }
 
+    /// A history in a fresh data folder (kept alive by the returned guard) with the
+    /// `chat` setup saved: what a start serves.
+    fn history_with_chat() -> (tempfile::TempDir, History) {
+        let dir = tempfile::tempdir().unwrap();
+        let history = History::open(dir.path()).unwrap();
+        history.save_setup(&chat_setup(), None).unwrap();
+        (dir, history)
+    }
+
     /// A chat call to the router on `port` for the `chat` alias.
     async fn chat_call(port: u16) -> reqwest::Response {
         reqwest::Client::new()
@@ -698,9 +707,7 @@ mod tests {
     #[tokio::test(flavor = "multi_thread")]
     async fn serves_the_saved_setups_and_every_call_reaches_the_log_and_the_history() {
         let upstream = mock::Mock::always(mock::openai_says("Hello from upstream")).await;
-        let dir = tempfile::tempdir().unwrap();
-        let history = History::open(dir.path()).unwrap();
-        history.save_setup(&chat_setup(), None).unwrap();
+        let (_dir, history) = history_with_chat();
         let (calls_tx, calls) = mpsc::channel();
         let (saved_tx, saved) = mpsc::channel();
         let port = free_port();
@@ -736,13 +743,8 @@ mod tests {
             again.message
         );
 
-        let answer: serde_json::Value = reqwest::Client::new()
-            .post(format!("{}/chat/completions", base_url(port)))
-            .bearer_auth(TOKEN)
-            .json(&serde_json::json!({"model": "chat", "messages": [{"role": "user", "content": "hi"}]}))
-            .send()
+        let answer: serde_json::Value = chat_call(port)
             .await
-            .unwrap()
             .error_for_status()
             .unwrap()
             .json()
@@ -820,9 +822,7 @@ mod tests {
     #[tokio::test(flavor = "multi_thread")]
     async fn a_reached_daily_cap_answers_429_and_never_calls_upstream() {
         let upstream = mock::Mock::always(mock::openai_says("unused")).await;
-        let dir = tempfile::tempdir().unwrap();
-        let history = History::open(dir.path()).unwrap();
-        history.save_setup(&chat_setup(), None).unwrap();
+        let (_dir, history) = history_with_chat();
         let (calls_tx, _calls) = mpsc::channel();
         let (saved_tx, _saved) = mpsc::channel();
         let port = free_port();
@@ -912,9 +912,7 @@ mod tests {
     #[tokio::test(flavor = "multi_thread")]
     async fn a_cap_counts_what_the_router_spent_earlier_today() {
         let upstream = mock::Mock::always(mock::openai_says("Hello from upstream")).await;
-        let dir = tempfile::tempdir().unwrap();
-        let history = History::open(dir.path()).unwrap();
-        history.save_setup(&chat_setup(), None).unwrap();
+        let (_dir, history) = history_with_chat();
         let (calls_tx, calls) = mpsc::channel();
         let (saved_tx, saved) = mpsc::channel();
         let host = RouterHost::default();
