@@ -11,8 +11,7 @@
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
-use std::os::unix::process::CommandExt;
-use std::process::{Command, ExitCode, Stdio};
+use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -176,14 +175,9 @@ pub fn start(floor: Floor, dir: &std::path::Path, mock_port: u16) -> Result<Gate
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let port = procs::free_port()?;
     let log = dir.join(format!("{}.log", floor.name().replace(' ', "-")));
-    let child = Command::new(exe)
-        .args([floor.flag(), &port.to_string(), &mock_port.to_string()])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&log).map_err(|e| e.to_string())?)
-        .process_group(0)
-        .spawn()
-        .map_err(|e| format!("cannot start the {}: {e}", floor.name()))?;
+    let mut cmd = procs::command(exe, dir);
+    cmd.args([floor.flag(), &port.to_string(), &mock_port.to_string()]);
+    let child = procs::spawn(cmd, &log)?;
     let pid = child.id();
     let gateway = Gateway::new(
         child,

@@ -75,7 +75,7 @@ fn tail(log: &Path) -> String {
 }
 
 /// A gateway's environment: the upstream key and nothing that would send calls elsewhere.
-fn command(program: impl AsRef<std::ffi::OsStr>, dir: &Path) -> Command {
+pub fn command(program: impl AsRef<std::ffi::OsStr>, dir: &Path) -> Command {
     let mut c = Command::new(program);
     for var in [
         "OPENAI_BASE_URL",
@@ -97,7 +97,7 @@ fn command(program: impl AsRef<std::ffi::OsStr>, dir: &Path) -> Command {
     c
 }
 
-fn spawn(mut cmd: Command, log: &Path) -> Result<Child, String> {
+pub fn spawn(mut cmd: Command, log: &Path) -> Result<Child, String> {
     let out =
         std::fs::File::create(log).map_err(|e| format!("cannot write {}: {e}", log.display()))?;
     let err = out.try_clone().map_err(|e| e.to_string())?;
