@@ -15,8 +15,6 @@
 //! (see `benches/stream_throughput.rs`). `eventsource-stream` remains the oracle: the
 //! property tests check that both produce the same events for any input and any split.
 
-use futures::{Stream, StreamExt};
-
 use crate::error::ProviderError;
 
 /// One server-sent event. `event` is empty when the server sent no `event:` line (or
@@ -54,7 +52,10 @@ impl SseDecoder {
 
     /// Decodes one read, appending every event it completes to `out`. Invalid UTF-8 in a
     /// line is a `malformed_response`.
-    pub fn decode(&mut self, bytes: &[u8], out: &mut Vec<Result<SseEvent, ProviderError>>) {
+    pub fn decode<E>(&mut self, bytes: &[u8], out: &mut E)
+    where
+        E: Extend<Result<SseEvent, ProviderError>>,
+    {
         let owned;
         let mut input: &[u8] = if self.buf.is_empty() {
             bytes
@@ -86,11 +87,14 @@ impl SseDecoder {
                 end + 1
             };
             if let Some(ev) = self.line(&input[pos..end]) {
-                out.push(ev);
+                out.extend(Some(ev));
             }
             pos = next;
         }
-        self.buf = input[pos..].to_vec();
+        let rest = &input[pos..];
+        if !rest.is_empty() {
+            self.buf.extend_from_slice(rest);
+        }
     }
 
     fn line(&mut self, line: &[u8]) -> Option<Result<SseEvent, ProviderError>> {
@@ -131,6 +135,8 @@ impl SseDecoder {
                     }
                 };
                 if name == b"data" {
+                    // One allocation for the line and its `\n`, not one and a regrowth.
+                    self.data.reserve(value.len() + 1);
                     self.data.push_str(value);
                     self.data.push('\n');
                 } else {
@@ -142,23 +148,6 @@ impl SseDecoder {
             _ => None,
         }
     }
-}
-
-/// Frames a byte stream into events. Transport errors pass through as they are.
-pub fn events<S, B>(bytes: S) -> impl Stream<Item = Result<SseEvent, ProviderError>>
-where
-    S: Stream<Item = Result<B, ProviderError>>,
-    B: AsRef<[u8]>,
-{
-    let mut decoder = SseDecoder::new();
-    bytes.flat_map(move |chunk| {
-        let mut out = Vec::new();
-        match chunk {
-            Ok(b) => decoder.decode(b.as_ref(), &mut out),
-            Err(e) => out.push(Err(e)),
-        }
-        futures::stream::iter(out)
-    })
 }
 
 /// Frames a complete in-memory byte sequence, split into the given chunks (tests,

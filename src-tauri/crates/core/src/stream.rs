@@ -3,9 +3,9 @@
 //! first-token and idle timeouts are enforced here.
 
 use std::collections::VecDeque;
+use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::task::{Context, Poll};
 
 use futures::stream::BoxStream;
 use futures::{Stream, StreamExt};
@@ -19,35 +19,45 @@ use crate::http::{
 use crate::providers::{
     build_request, parse_complete, Endpoint, ProviderKind, ResolvedRequest, StreamParser,
 };
-use crate::sse::{self, SseEvent};
+use crate::sse::{self, SseDecoder, SseEvent};
 
 type Item = Result<ChatEvent, ProviderError>;
-type SseStream = Pin<Box<dyn Stream<Item = Result<SseEvent, ProviderError>> + Send>>;
+type Body = Pin<Box<dyn Stream<Item = reqwest::Result<bytes::Bytes>> + Send>>;
+type Sending = Pin<Box<dyn Future<Output = Result<Box<Live>, ProviderError>> + Send>>;
 
+/// A stream being read: bytes → SSE events → the adapter's events, one hand-written
+/// state machine. This is the path every chunk of every answer takes, so it keeps no
+/// per-chunk allocation of its own (queues are reused) and no combinator layers.
 struct Live {
-    events: SseStream,
+    body: Body,
+    decoder: SseDecoder,
+    /// SSE events framed from reads, not yet translated.
+    framed: VecDeque<Result<SseEvent, ProviderError>>,
     parser: StreamParser,
+    /// Translated events, not yet yielded.
     pending: VecDeque<Item>,
     got_token: bool,
     start: Instant,
-    /// Milliseconds after `start` at which the last bytes arrived.
-    last_bytes_ms: Arc<AtomicU64>,
+    /// When the last bytes arrived.
+    last_bytes: Instant,
     timeouts: Timeouts,
-    /// The first-token or idle deadline: one timer for the stream, moved on per
-    /// event (a new one per event would take the timer wheel's lock twice a chunk).
+    /// The first-token or idle deadline: one timer for the stream. It is not moved on
+    /// per chunk: when it fires, the deadline is worked out again from the last bytes
+    /// and, if that is later, the timer is set to it.
     timer: Pin<Box<Sleep>>,
     secrets: Vec<String>,
     ended: bool,
 }
 
 enum State {
-    Init {
-        exec: Executor,
-        spec: Box<HttpRequestSpec>,
-        kind: ProviderKind,
-    },
+    Sending(Sending),
     Live(Box<Live>),
     Done,
+}
+
+/// One streamed answer (see [`chat_stream`]).
+struct ChatStream {
+    state: State,
 }
 
 /// The HTTP request for one answer (the request's params under the target's), or, when
@@ -89,85 +99,160 @@ pub fn chat_stream(
         Ok(spec) => spec,
         Err(failed) => return failed,
     };
-    let state = State::Init {
-        exec,
-        spec: Box::new(spec),
-        kind: endpoint.kind,
-    };
-    futures::stream::unfold(state, step).boxed()
+    let kind = endpoint.kind;
+    ChatStream {
+        state: State::Sending(Box::pin(send(exec, spec, kind))),
+    }
+    .boxed()
 }
 
-async fn step(state: State) -> Option<(Item, State)> {
-    match state {
-        State::Done => None,
-        State::Init { exec, spec, kind } => {
-            let start = Instant::now();
-            let timeouts = exec.timeouts();
-            let secrets = spec.secrets();
-            let sent = tokio::time::timeout(timeouts.first_token, exec.send(&spec)).await;
-            let resp = match sent {
-                Err(_) => return Some((Err(exec.request_timeout_error()), State::Done)),
-                Ok(Err(ProviderError::Timeout {
-                    phase: TimeoutPhase::Connect,
-                    ..
-                })) => {
-                    let e = ProviderError::Timeout {
-                        phase: TimeoutPhase::Connect,
-                        after: timeouts.connect,
-                    };
-                    return Some((Err(e), State::Done));
-                }
-                Ok(Err(e)) => return Some((Err(redact_all(e, &secrets)), State::Done)),
-                Ok(Ok(r)) => r,
-            };
-            let last_bytes_ms = Arc::new(AtomicU64::new(0));
-            let mark = last_bytes_ms.clone();
-            let bytes = resp.bytes_stream().map(move |r| {
-                mark.store(start.elapsed().as_millis() as u64, Ordering::Relaxed);
-                r.map_err(map_body_error)
-            });
-            let live = Live {
-                events: Box::pin(sse::events(bytes)),
-                parser: StreamParser::new(kind),
-                pending: VecDeque::new(),
-                got_token: false,
-                start,
-                last_bytes_ms,
-                timer: Box::pin(tokio::time::sleep_until(start + timeouts.first_token)),
-                timeouts,
-                secrets,
-                ended: false,
-            };
-            Some((Ok(ChatEvent::Started), State::Live(Box::new(live))))
+/// Sends the request and waits for the answer's head, under the first-token deadline.
+async fn send(
+    exec: Executor,
+    spec: HttpRequestSpec,
+    kind: ProviderKind,
+) -> Result<Box<Live>, ProviderError> {
+    let start = Instant::now();
+    let timeouts = exec.timeouts();
+    let secrets = spec.secrets();
+    let resp = match tokio::time::timeout(timeouts.first_token, exec.send(&spec)).await {
+        Err(_) => return Err(exec.request_timeout_error()),
+        Ok(Err(ProviderError::Timeout {
+            phase: TimeoutPhase::Connect,
+            ..
+        })) => {
+            return Err(ProviderError::Timeout {
+                phase: TimeoutPhase::Connect,
+                after: timeouts.connect,
+            })
         }
-        State::Live(mut live) => loop {
-            if let Some(item) = live.pending.pop_front() {
-                return match item {
-                    Ok(ev) => Some((Ok(ev), State::Live(live))),
-                    Err(e) => Some((Err(redact_all(e, &live.secrets)), State::Done)),
-                };
+        Ok(Err(e)) => return Err(redact_all(e, &secrets)),
+        Ok(Ok(r)) => r,
+    };
+    Ok(Box::new(Live {
+        body: Box::pin(resp.bytes_stream()),
+        decoder: SseDecoder::new(),
+        framed: VecDeque::new(),
+        parser: StreamParser::new(kind),
+        pending: VecDeque::new(),
+        got_token: false,
+        start,
+        last_bytes: start,
+        timer: Box::pin(tokio::time::sleep_until(start + timeouts.first_token)),
+        timeouts,
+        secrets,
+        ended: false,
+    }))
+}
+
+impl Stream for ChatStream {
+    type Item = Item;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Item>> {
+        let this = &mut *self;
+        match &mut this.state {
+            State::Done => Poll::Ready(None),
+            State::Sending(fut) => match fut.as_mut().poll(cx) {
+                Poll::Pending => Poll::Pending,
+                Poll::Ready(Ok(live)) => {
+                    this.state = State::Live(live);
+                    Poll::Ready(Some(Ok(ChatEvent::Started)))
+                }
+                Poll::Ready(Err(e)) => {
+                    this.state = State::Done;
+                    Poll::Ready(Some(Err(e)))
+                }
+            },
+            State::Live(live) => {
+                let next = live.poll_item(cx);
+                if matches!(next, Poll::Ready(None | Some(Err(_)))) {
+                    this.state = State::Done;
+                }
+                next
             }
-            if live.ended || live.parser.is_done() {
-                return None;
+        }
+    }
+}
+
+impl Live {
+    /// The next translated event: from what is queued, else from the SSE events
+    /// already framed, else from the next read — under the first-token deadline before
+    /// any token and the idle deadline (from the last bytes received) after.
+    fn poll_item(&mut self, cx: &mut Context<'_>) -> Poll<Option<Item>> {
+        loop {
+            if let Some(item) = self.pending.pop_front() {
+                return Poll::Ready(Some(item.map_err(|e| redact_all(e, &self.secrets))));
             }
-            match next_event(&mut live).await {
-                Err(e) => return Some((Err(redact_all(e, &live.secrets)), State::Done)),
-                Ok(Some(ev)) => {
-                    let out = live.parser.on_event(&ev);
-                    if out.iter().any(|r| {
-                        matches!(r, Ok(ChatEvent::Delta { .. } | ChatEvent::Reasoning { .. }))
-                    }) {
-                        live.got_token = true;
+            if self.ended || self.parser.is_done() {
+                return Poll::Ready(None);
+            }
+            if let Some(ev) = self.framed.pop_front() {
+                match ev {
+                    Ok(ev) => self.translate(&ev),
+                    Err(e) => {
+                        // Nothing after a framing error counts: it ends the stream.
+                        self.framed.clear();
+                        self.pending.push_back(Err(e));
                     }
-                    live.pending.extend(out);
                 }
-                Ok(None) => {
-                    live.ended = true;
-                    let out = live.parser.on_end();
-                    live.pending.extend(out);
-                }
+                continue;
             }
-        },
+            match self.body.as_mut().poll_next(cx) {
+                Poll::Ready(Some(Ok(bytes))) => {
+                    self.last_bytes = Instant::now();
+                    self.decoder.decode(&bytes, &mut self.framed);
+                }
+                Poll::Ready(Some(Err(e))) => self.pending.push_back(Err(map_body_error(e))),
+                Poll::Ready(None) => {
+                    self.ended = true;
+                    let out = self.parser.on_end();
+                    self.pending.extend(out);
+                }
+                Poll::Pending => return self.poll_deadline(cx).map(|e| Some(Err(e))),
+            }
+        }
+    }
+
+    fn translate(&mut self, ev: &SseEvent) {
+        let out = self.parser.on_event(ev);
+        if !self.got_token
+            && out
+                .iter()
+                .any(|r| matches!(r, Ok(ChatEvent::Delta { .. } | ChatEvent::Reasoning { .. })))
+        {
+            self.got_token = true;
+            // From now on the idle deadline, which may be earlier than the first-token one.
+            let idle = self.last_bytes + self.timeouts.idle;
+            self.timer.as_mut().reset(idle);
+        }
+        self.pending.extend(out);
+    }
+
+    /// Ready with the timeout once the deadline has passed with nothing read.
+    fn poll_deadline(&mut self, cx: &mut Context<'_>) -> Poll<ProviderError> {
+        loop {
+            if self.timer.as_mut().poll(cx).is_pending() {
+                return Poll::Pending;
+            }
+            let (deadline, phase, after) = if self.got_token {
+                (
+                    self.last_bytes + self.timeouts.idle,
+                    TimeoutPhase::Idle,
+                    self.timeouts.idle,
+                )
+            } else {
+                (
+                    self.start + self.timeouts.first_token,
+                    TimeoutPhase::FirstToken,
+                    self.timeouts.first_token,
+                )
+            };
+            if deadline <= Instant::now() {
+                return Poll::Ready(ProviderError::Timeout { phase, after });
+            }
+            // Bytes came since the timer was set: wait from them.
+            self.timer.as_mut().reset(deadline);
+        }
     }
 }
 
@@ -223,51 +308,6 @@ pub fn chat_complete(
     futures::stream::once(fut)
         .flat_map(futures::stream::iter)
         .boxed()
-}
-
-/// The next SSE event, under the first-token deadline before any token and the idle
-/// deadline (measured from the last bytes received) after.
-async fn next_event(live: &mut Live) -> Result<Option<SseEvent>, ProviderError> {
-    loop {
-        let (deadline, phase, after) = if live.got_token {
-            let last = std::time::Duration::from_millis(live.last_bytes_ms.load(Ordering::Relaxed));
-            (
-                live.start + last + live.timeouts.idle,
-                TimeoutPhase::Idle,
-                live.timeouts.idle,
-            )
-        } else {
-            (
-                live.start + live.timeouts.first_token,
-                TimeoutPhase::FirstToken,
-                live.timeouts.first_token,
-            )
-        };
-        if live.timer.deadline() != deadline {
-            live.timer.as_mut().reset(deadline);
-        }
-        let next = tokio::select! {
-            biased;
-            ev = live.events.next() => Ok(ev),
-            () = live.timer.as_mut() => Err(()),
-        };
-        match next {
-            Ok(None) => return Ok(None),
-            Ok(Some(r)) => return r.map(Some),
-            Err(()) => {
-                // Bytes may have arrived without completing an event: extend the wait.
-                if phase == TimeoutPhase::Idle {
-                    let last = std::time::Duration::from_millis(
-                        live.last_bytes_ms.load(Ordering::Relaxed),
-                    );
-                    if live.start + last + live.timeouts.idle > Instant::now() {
-                        continue;
-                    }
-                }
-                return Err(ProviderError::Timeout { phase, after });
-            }
-        }
-    }
 }
 
 /// Parses a complete in-memory byte stream, split into `chunks`, with `kind`'s parser,

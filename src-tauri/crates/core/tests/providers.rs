@@ -478,6 +478,51 @@ async fn idle_timeout_fires_between_chunks_and_keeps_partial_text() {
 }
 
 #[tokio::test]
+async fn the_idle_wait_runs_from_the_last_bytes_keep_alives_included() {
+    // Idle 300 ms; the answer takes ~1.2 s, never silent for 300 ms: deltas 200 ms
+    // apart, then a stretch of comment keep-alives (bytes that complete no event, as
+    // OpenRouter sends) 200 ms apart. None of it may time out, and the answer is whole.
+    let delta = |t: &str| {
+        Step::Bytes(
+            format!(
+                "data: {{\"choices\":[{{\"index\":0,\"delta\":{{\"content\":\"{t}\"}}}}]}}\n\n"
+            )
+            .into_bytes(),
+        )
+    };
+    let pause = || Step::Sleep(Duration::from_millis(200));
+    let keep_alive = || Step::Bytes(b": OPENROUTER PROCESSING\n\n".to_vec());
+    let mut reply = Reply::sse_chunks(Vec::new());
+    reply.steps = vec![
+        delta("a"),
+        pause(),
+        delta("b"),
+        pause(),
+        keep_alive(),
+        pause(),
+        keep_alive(),
+        pause(),
+        keep_alive(),
+        pause(),
+        delta("c"),
+        pause(),
+        Step::Bytes(b"data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n".to_vec()),
+    ];
+    let mock = Mock::always(reply).await;
+    let o = run_with(
+        ProviderKind::OpenAi,
+        "openai",
+        &mock,
+        short_timeouts(30_000, 300),
+        Params::default(),
+    )
+    .await;
+    assert!(o.error.is_none(), "{:?}", o.error);
+    assert_eq!(o.text(), "abc");
+    assert_eq!(o.finish(), Some(FinishReason::Stop));
+}
+
+#[tokio::test]
 async fn connection_refused_is_network() {
     // Bind then drop: the port is (almost certainly) closed.
     let port = {
