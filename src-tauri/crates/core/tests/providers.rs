@@ -449,20 +449,26 @@ async fn first_token_timeout_fires_when_nothing_comes() {
     );
 }
 
-#[tokio::test]
-async fn idle_timeout_fires_between_chunks_and_keeps_partial_text() {
-    let mut reply =
-        Reply::sse("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"partial\"}}]}\n\n");
-    reply.steps.push(Step::Sleep(Duration::from_secs(30)));
+/// `reply` read as an OpenAI stream with a 300 ms idle timeout (and a first-token one
+/// long enough never to matter).
+async fn openai_idle_300ms(reply: Reply) -> Outcome {
     let mock = Mock::always(reply).await;
-    let o = run_with(
+    run_with(
         ProviderKind::OpenAi,
         "openai",
         &mock,
         short_timeouts(30_000, 300),
         Params::default(),
     )
-    .await;
+    .await
+}
+
+#[tokio::test]
+async fn idle_timeout_fires_between_chunks_and_keeps_partial_text() {
+    let mut reply =
+        Reply::sse("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"partial\"}}]}\n\n");
+    reply.steps.push(Step::Sleep(Duration::from_secs(30)));
+    let o = openai_idle_300ms(reply).await;
     assert_eq!(o.text(), "partial");
     assert!(
         matches!(
@@ -508,15 +514,7 @@ async fn the_idle_wait_runs_from_the_last_bytes_keep_alives_included() {
         pause(),
         Step::Bytes(b"data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n".to_vec()),
     ];
-    let mock = Mock::always(reply).await;
-    let o = run_with(
-        ProviderKind::OpenAi,
-        "openai",
-        &mock,
-        short_timeouts(30_000, 300),
-        Params::default(),
-    )
-    .await;
+    let o = openai_idle_300ms(reply).await;
     assert!(o.error.is_none(), "{:?}", o.error);
     assert_eq!(o.text(), "abc");
     assert_eq!(o.finish(), Some(FinishReason::Stop));
