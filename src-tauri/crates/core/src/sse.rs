@@ -91,10 +91,8 @@ impl SseDecoder {
             }
             pos = next;
         }
-        let rest = &input[pos..];
-        if !rest.is_empty() {
-            self.buf.extend_from_slice(rest);
-        }
+        // `buf` is empty here (taken above, or never filled): it keeps only the rest.
+        self.buf.extend_from_slice(&input[pos..]);
     }
 
     fn line(&mut self, line: &[u8]) -> Option<Result<SseEvent, ProviderError>> {

@@ -222,10 +222,28 @@ impl Live {
         {
             self.got_token = true;
             // From now on the idle deadline, which may be earlier than the first-token one.
-            let idle = self.last_bytes + self.timeouts.idle;
+            let (idle, _, _) = self.deadline();
             self.timer.as_mut().reset(idle);
         }
         self.pending.extend(out);
+    }
+
+    /// The deadline in force, its phase and its length: the first token's (from the
+    /// request) until a token came, then the idle one (from the last bytes).
+    fn deadline(&self) -> (Instant, TimeoutPhase, std::time::Duration) {
+        if self.got_token {
+            (
+                self.last_bytes + self.timeouts.idle,
+                TimeoutPhase::Idle,
+                self.timeouts.idle,
+            )
+        } else {
+            (
+                self.start + self.timeouts.first_token,
+                TimeoutPhase::FirstToken,
+                self.timeouts.first_token,
+            )
+        }
     }
 
     /// Ready with the timeout once the deadline has passed with nothing read.
@@ -234,19 +252,7 @@ impl Live {
             if self.timer.as_mut().poll(cx).is_pending() {
                 return Poll::Pending;
             }
-            let (deadline, phase, after) = if self.got_token {
-                (
-                    self.last_bytes + self.timeouts.idle,
-                    TimeoutPhase::Idle,
-                    self.timeouts.idle,
-                )
-            } else {
-                (
-                    self.start + self.timeouts.first_token,
-                    TimeoutPhase::FirstToken,
-                    self.timeouts.first_token,
-                )
-            };
+            let (deadline, phase, after) = self.deadline();
             if deadline <= Instant::now() {
                 return Poll::Ready(ProviderError::Timeout { phase, after });
             }
